@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "plinth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "plinth", targets: ["plinth"]),
+        .executable(name: "plinth-bench", targets: ["plinth-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // Mesos v1 wire types, JSON codec and RecordIO framing: no I/O.
+        .target(name: "MesosAPI", swiftSettings: strict),
+        // The allocator core: pure value types driven by an injected clock.
+        .target(name: "Allocator", dependencies: ["MesosAPI"], swiftSettings: strict),
+        // Shared HTTP plumbing for the master and agent servers.
+        .target(name: "HTTPSupport", dependencies: [
+            "MesosAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "Master", dependencies: [
+            "MesosAPI", "Allocator", "HTTPSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "Agent", dependencies: [
+            "MesosAPI", "HTTPSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // A Swift scheduler client for the v1 API: what `execute` and the benchmark use.
+        .target(name: "SchedulerClient", dependencies: [
+            "MesosAPI", "HTTPSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "PlinthCLI", dependencies: [
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "plinth", dependencies: ["PlinthCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .executableTarget(name: "plinth-bench", dependencies: [
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator"], swiftSettings: strict),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: [
+            "Master", "Agent", "SchedulerClient", "MesosAPI", "HTTPSupport",
+        ], swiftSettings: strict),
+    ]
+)

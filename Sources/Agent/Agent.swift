@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPSupport
+import Logging
+import MesosAPI
+
+/// The agent: keeps a link to the master, runs command tasks, and delivers their status
+/// updates at least once and in order (see `StatusUpdateManager`).
+public actor Agent {
+    public let config: AgentConfig
+    let logger: Logger
+    let client: StreamingClient
+    let startInstant = ContinuousClock.now
+    public nonisolated let startTime = Date().timeIntervalSince1970
+
+    var agentID: AgentID?
+    var connected = false
+    var masterInfo: MasterInfo?
+    var frameworks: [FrameworkID: FrameworkInfo] = [:]
+    var tasks: [StatusUpdateManager.Key: CommandTask] = [:]
+    var completed: [CommandTask] = []
+    var updates: StatusUpdateManager
+    var background: [Task<Void, Never>] = []
+    var stopping = false
+
+    public init(config: AgentConfig, http: HTTPClient, logger: Logger = Logger(label: "plinth.agent")) {
+        self.config = config
+        self.logger = logger
+        self.client = StreamingClient(http: http)
+        self.updates = StatusUpdateManager(initialBackoff: config.statusRetryInterval)
+    }
+
+    var now: Double {
+        let elapsed = ContinuousClock.now - startInstant
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    public var id: AgentID? { agentID }
+    public var isConnected: Bool { connected }
+    var endpoint: String { "\(config.ip):\(config.port)" }
+    var masterURL: String { "http://\(config.master)" }
+
+    /// Starts the master link and the retry timer.
+    public func start() {
+        background.append(Task { [weak self] in await self?.linkLoop() })
+        background.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                await self?.retryDue()
+            }
+        })
+    }
+
+    /// Stops the link and kills every task: with no recovery yet, tasks must not outlive us.
+    public func shutdown() async {
+        stopping = true
+        background.forEach { $0.cancel() }
+        let handles = tasks.values.compactMap(\.handle)
+        await withTaskGroup(of: Void.self) { group in
+            for handle in handles {
+                group.addTask { _ = await handle.terminate(gracePeriod: .seconds(1)) }
+            }
+        }
+    }
+
+    private func linkLoop() async {
+        var delay = 0.2
+        while !Task.isCancelled && !stopping {
+            do {
+                let body = try WireCodec.encode(registration())
+                let (_, records) = try await client.openStream(url: "\(masterURL)/internal/agent/subscribe", body: body)
+                delay = 0.2
+                for try await record in records {
+                    let event = try WireCodec.decode(AgentEvent.self, from: record)
+                    handle(event)
+                }
+            } catch {
+                if connected { logger.warning("Lost the master: \(error)") }
+            }
+            if connected { logger.info("Disconnected from the master; registering again") }
+            connected = false
+            try? await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 2, 2)
+        }
+    }
+
+    func registration() -> AgentRegistration {
+        let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
+                             resources: config.resources.resources, attributes: config.attributes, id: agentID)
+        let reports = tasks.values.map { AgentTaskReport(frameworkId: $0.frameworkID, task: $0.info, state: $0.state) }
+        let known = Set(tasks.values.map(\.frameworkID))
+        return AgentRegistration(agentInfo: info, endpoint: endpoint,
+                                 frameworks: known.compactMap { frameworks[$0] }, tasks: reports)
+    }
+
+    func handle(_ event: AgentEvent) {
+        switch event.type {
+        case .REGISTERED:
+            agentID = event.agentId
+            masterInfo = event.masterInfo
+            connected = true
+            logger.info("Registered with the master as agent \(event.agentId?.value ?? "?")")
+            send(updates.resend(now: now))
+        case .LAUNCH:
+            if let task = event.task, let framework = event.frameworkInfo { launch(task, framework: framework) }
+        case .KILL:
+            if let task = event.taskId, let framework = event.frameworkId {
+                kill(StatusUpdateManager.Key(framework: framework, task: task), grace: event.gracePeriod)
+            }
+        case .ACKNOWLEDGE:
+            if let task = event.taskId, let framework = event.frameworkId, let uuid = event.uuid {
+                acknowledge(framework: framework, task: task, uuid: uuid)
+            }
+        case .SHUTDOWN_FRAMEWORK:
+            if let framework = event.frameworkId { shutdownFramework(framework) }
+        case .RESEND:
+            if let framework = event.frameworkId { send(updates.resend(framework: framework, now: now)) }
+        case .MESSAGE, .HEARTBEAT:
+            break
+        }
+    }
+
+    func acknowledge(framework: FrameworkID, task: TaskID, uuid: String) {
+        let key = StatusUpdateManager.Key(framework: framework, task: task)
+        if let next = updates.acknowledge(framework: framework, task: task, uuid: uuid, now: now) {
+            send([next])
+        }
+        if let done = tasks[key], done.state.isTerminal, !updates.hasPending(key) {
+            tasks[key] = nil
+            completed.append(done)
+            if completed.count > 1000 { completed.removeFirst(completed.count - 1000) }
+        }
+    }
+
+    private func retryDue() {
+        guard connected else { return }
+        send(updates.due(now: now))
+    }
+
+    /// Sends updates to the master; a lost send is covered by the retry timer.
+    func send(_ batch: [AgentCall.Update]) {
+        guard connected, let agentID, !batch.isEmpty else { return }
+        let client = self.client
+        let url = "\(masterURL)/internal/agent/call"
+        let bodies = batch.compactMap { try? WireCodec.encode(AgentCall(agentId: agentID, update: $0)) }
+        Task {
+            for body in bodies { _ = try? await client.post(url: url, body: body) }
+        }
+    }
+
+    /// Records a new state of a task and queues its update for delivery.
+    func report(_ key: StatusUpdateManager.Key, _ state: TaskState, message: String? = nil,
+                reason: StatusReason? = nil, source: StatusSource = .SOURCE_EXECUTOR,
+                containerStatus: ContainerStatus? = nil) {
+        guard var task = tasks[key] else { return }
+        task.state = state
+        tasks[key] = task
+        var status = TaskStatus(taskId: key.task, state: state, message: message, source: source, reason: reason,
+                                agentId: agentID, executorId: ExecutorID(key.task.value),
+                                timestamp: Date().timeIntervalSince1970, uuid: StatusUUID.make())
+        status.containerStatus = containerStatus
+        if let first = updates.add(status, framework: key.framework, now: now) { send([first]) }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import MesosAPI
+
+public struct AgentConfig: Sendable {
+    /// `host:port` of the master.
+    public var master: String
+    public var ip: String
+    public var port: Int
+    public var hostname: String
+    public var workDir: String
+    public var resources: Resources
+    public var attributes: [Attribute]
+    /// First retry of an unacknowledged status update (Mesos: 10 s, doubling to 10 min).
+    public var statusRetryInterval: Double
+    public var defaultGracePeriod: Duration
+
+    public init(master: String, ip: String = "127.0.0.1", port: Int = 5051, hostname: String? = nil,
+                workDir: String, resources: Resources, attributes: [Attribute] = [],
+                statusRetryInterval: Double = 10, defaultGracePeriod: Duration = .seconds(3)) {
+        self.master = master
+        self.ip = ip
+        self.port = port
+        self.hostname = hostname ?? ip
+        self.workDir = workDir
+        self.resources = resources
+        self.attributes = attributes
+        self.statusRetryInterval = statusRetryInterval
+        self.defaultGracePeriod = defaultGracePeriod
+    }
+}
+
+/// What the agent offers when `--resources` does not say: Mesos's detection rules.
+public enum ResourceDetection {
+    public static func detect(workDir: String, given: Resources) -> Resources {
+        var result = given
+        let named = given.names
+        if !named.contains("cpus") {
+            result += Resources([.scalar("cpus", Double(ProcessInfo.processInfo.activeProcessorCount))])
+        }
+        if !named.contains("mem") {
+            let totalMB = Double(ProcessInfo.processInfo.physicalMemory / (1024 * 1024))
+            let mem = totalMB >= 2048 ? totalMB - 1024 : totalMB / 2
+            result += Resources([.scalar("mem", mem.rounded(.down))])
+        }
+        if !named.contains("disk") {
+            result += Resources([.scalar("disk", diskMB(workDir).rounded(.down))])
+        }
+        if !named.contains("ports") {
+            result += Resources([.ranges("ports", [31000...32000])])
+        }
+        return result
+    }
+
+    static func diskMB(_ path: String) -> Double {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return 10 * 1024 }
+        let totalMB = Double(stats.f_blocks) * Double(stats.f_frsize) / (1024 * 1024)
+        return totalMB >= 10 * 1024 ? totalMB - 5 * 1024 : totalMB / 2
+    }
+
+    /// `--attributes=rack:r1;zone:z2;level:2`: scalars, ranges, sets, else text.
+    public static func parseAttributes(_ text: String) -> [Attribute] {
+        text.split(separator: ";").compactMap { part in
+            let pieces = part.split(separator: ":", maxSplits: 1).map(String.init)
+            guard pieces.count == 2 else { return nil }
+            let (name, value) = (pieces[0].trimmingCharacters(in: .whitespaces),
+                                 pieces[1].trimmingCharacters(in: .whitespaces))
+            if let number = Double(value) { return Attribute(name: name, type: .SCALAR, scalar: Scalar(value: number)) }
+            if value.hasPrefix("["), let parsed = try? Resources.parse("x:\(value)"), !parsed.ranges("x").isEmpty {
+                let ranges = parsed.ranges("x").map { ValueRange(begin: $0.lowerBound, end: $0.upperBound) }
+                return Attribute(name: name, type: .RANGES, ranges: Ranges(range: ranges))
+            }
+            if value.hasPrefix("{") {
+                let items = value.dropFirst().dropLast().split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                return Attribute(name: name, type: .SET, set: ValueSet(item: items))
+            }
+            return Attribute(name: name, type: .TEXT, text: Text(value: value))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import MesosAPI
+
+/// One command task on this agent, as the agent's built-in command executor runs it.
+struct CommandTask: Sendable {
+    var info: TaskInfo
+    var frameworkID: FrameworkID
+    var containerID: ContainerID
+    var sandbox: String
+    var state: TaskState = .TASK_STAGING
+    var handle: TaskProcessHandle?
+    var killRequested = false
+    var killGrace: Duration?
+
+    var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }
+}
+
+/// Builds what a command task needs to start: its sandbox (Mesos's directory layout) and the
+/// process request with the `MESOS_*` environment.
+struct SandboxLayout: Sendable {
+    let workDir: String
+
+    func sandbox(agent: AgentID, framework: FrameworkID, executor: ExecutorID, container: ContainerID) -> String {
+        "\(workDir)/slaves/\(agent.value)/frameworks/\(framework.value)/executors/\(executor.value)/runs/\(container.value)"
+    }
+
+    static func create(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for name in ["stdout", "stderr"] {
+            _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: nil)
+        }
+    }
+}
+
+enum TaskEnvironment {
+    /// The agent's own environment (Mesos executors inherit it), less Plinth's and Mesos's flag
+    /// variables, plus the task's `MESOS_*` variables and its `CommandInfo.environment`.
+    static func build(task: TaskInfo, framework: FrameworkInfo, agentID: AgentID, agentEndpoint: String,
+                      sandbox: String) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("MESOS_") && !$0.key.hasPrefix("PLINTH_") && !$0.key.hasPrefix("LIBPROCESS_")
+        }
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        let fid = framework.id?.value ?? ""
+        env["MESOS_FRAMEWORK_ID"] = fid
+        env["MESOS_EXECUTOR_ID"] = task.taskId.value
+        env["MESOS_TASK_ID"] = task.taskId.value
+        env["MESOS_AGENT_ID"] = agentID.value
+        env["MESOS_SLAVE_ID"] = agentID.value
+        env["MESOS_AGENT_ENDPOINT"] = agentEndpoint
+        env["MESOS_SLAVE_PID"] = "slave(1)@\(agentEndpoint)"
+        env["MESOS_DIRECTORY"] = sandbox
+        env["MESOS_SANDBOX"] = sandbox
+        env["MESOS_CHECKPOINT"] = (framework.checkpoint ?? false) ? "1" : "0"
+        env["MESOS_ALLOCATION_ROLE"] = framework.role ?? "*"
+        env["LIBPROCESS_PORT"] = "0"
+        for variable in task.command?.environment?.variables ?? [] {
+            env[variable.name] = variable.value ?? ""
+        }
+        return env
+    }
+
+    static func command(_ info: CommandInfo) -> SpawnCommand {
+        if info.isShell { return .shell(info.value ?? "") }
+        return .executable(path: info.value ?? "", arguments: info.arguments ?? [])
+    }
+}
+
+enum StatusUUID {
+    /// A version-4 UUID's 16 raw bytes in base64, as acknowledgements carry them.
+    static func make() -> String {
+        let u = UUID().uuid
+        let bytes = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15]
+        return Data(bytes).base64EncodedString()
+    }
+}

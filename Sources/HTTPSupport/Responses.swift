@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MesosAPI
+import NIOCore
+
+/// Response shapes shared by the master and agent: libprocess-style plain-text errors, compact
+/// JSON, and bare 202s.
+public enum Reply {
+    public static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        do {
+            return raw(json: try WireCodec.encode(value), status: status)
+        } catch {
+            return text(.internalServerError, "Failed to encode response: \(error)")
+        }
+    }
+
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        raw(json: value.serialized(), status: status)
+    }
+
+    /// JSON whose keys are already in their wire spelling (no snake_case conversion).
+    public static func plainJSON<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        do {
+            return raw(json: try encoder.encode(value), status: status)
+        } catch {
+            return text(.internalServerError, "Failed to encode response: \(error)")
+        }
+    }
+
+    public static func raw(json data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public static func accepted() -> Response {
+        var headers = HTTPFields()
+        headers[.contentLength] = "0"
+        return Response(status: .accepted, headers: headers, body: ResponseBody())
+    }
+
+    public static func methodNotAllowed(allow: String = "POST") -> Response {
+        var r = text(.methodNotAllowed, "Expecting one of { '\(allow)' }, but received a different method")
+        r.headers[.allow] = allow
+        return r
+    }
+}
+
+public extension HTTPField.Name {
+    static let mesosStreamID = HTTPField.Name("Mesos-Stream-Id")!
+}
+
+public extension Request {
+    /// The whole body, bounded so a hostile client cannot exhaust memory.
+    mutating func bodyData(limit: Int = 16 << 20) async throws -> Data {
+        let buffer = try await collectBody(upTo: limit)
+        return Data(buffer.readableBytesView)
+    }
+
+    /// Checks the Content-Type and Accept rules of the v1 API; nil when the request may proceed.
+    func v1ContentProblem(checkAccept: Bool) -> Response? {
+        guard let contentType = headers[.contentType] else {
+            return Reply.text(.badRequest, "Expecting 'Content-Type' to be present")
+        }
+        let mediaType = contentType.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+        if mediaType == "application/x-protobuf" {
+            return Reply.text(.unsupportedMediaType, "Protobuf requests are not supported yet; send 'application/json'")
+        }
+        guard mediaType == "application/json" else {
+            return Reply.text(.unsupportedMediaType,
+                              "Expecting 'Content-Type' of application/json or application/x-protobuf")
+        }
+        if checkAccept, let accept = headers[.accept], !Request.acceptsJSON(accept) {
+            return Reply.text(.notAcceptable, "Expecting 'Accept' to allow application/json")
+        }
+        return nil
+    }
+
+    static func acceptsJSON(_ accept: String) -> Bool {
+        accept.split(separator: ",").contains { part in
+            let type = part.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            return type == "application/json" || type == "*/*" || type == "application/*"
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Allocator
+import HTTPSupport
+import MesosAPI
+
+extension Master {
+    /// An agent (re)registers. A known ID keeps its identity; an ID this master never saw
+    /// (it restarted) is taken as given, with the tasks the agent reports.
+    public func registerAgent(_ registration: AgentRegistration, stream: EventStream) -> AgentID {
+        var agentInfo = registration.agentInfo
+        let id = agentInfo.id.flatMap { $0.value.isEmpty ? nil : $0 } ?? newAgentID()
+        agentInfo.id = id
+        let total = Resources(agentInfo.resources ?? [])
+        if var existing = agents[id] {
+            existing.stream?.finish()
+            existing.stream = stream
+            existing.active = true
+            existing.info = agentInfo
+            existing.endpoint = registration.endpoint
+            existing.reregisteredTime = wallClock
+            existing.generation += 1
+            agents[id] = existing
+            allocator.removeAgent(id)
+        } else {
+            agents[id] = AgentEntry(id: id, info: agentInfo, endpoint: registration.endpoint, stream: stream,
+                                    active: true, total: total, registeredTime: wallClock)
+        }
+        adoptReportedTasks(registration, agentID: id)
+        var used: [FrameworkID: Resources] = [:]
+        for framework in frameworks.values {
+            for task in framework.tasks.values where task.agentID == id && !task.state.isTerminal {
+                used[framework.id, default: Resources([])] = used[framework.id, default: Resources([])] + task.resources
+            }
+        }
+        allocator.addAgent(id, total: total, allocated: used)
+        stream.send(AgentEvent.registered(id, master: info))
+        logger.info("Agent \(id) at \(registration.endpoint) registered with \(total)")
+        requestAllocation()
+        return id
+    }
+
+    /// Tasks an agent reports that this master does not know (it restarted, or lost them):
+    /// rebuild them, and their frameworks as "recovered" ones awaiting their schedulers.
+    private func adoptReportedTasks(_ registration: AgentRegistration, agentID: AgentID) {
+        let infos = Dictionary(registration.frameworks.compactMap { f in f.id.map { ($0, f) } },
+                               uniquingKeysWith: { a, _ in a })
+        for report in registration.tasks {
+            let fid = report.frameworkId
+            if completedFrameworks.contains(where: { $0.id == fid }) {
+                _ = send(AgentEvent.shutdownFramework(fid), toAgent: agentID)
+                continue
+            }
+            if frameworks[fid] == nil {
+                var info = infos[fid] ?? FrameworkInfo(user: "", name: "")
+                info.id = fid
+                frameworks[fid] = FrameworkEntry(id: fid, info: info, stream: nil, connected: false, active: false,
+                                                 recovered: true, registeredTime: wallClock,
+                                                 unregisteredTime: wallClock)
+                allocator.addFramework(fid, role: frameworks[fid]!.role, active: false)
+                scheduleFailover(fid)
+            }
+            if var task = frameworks[fid]?.tasks[report.task.taskId] {
+                task.state = report.state
+                frameworks[fid]?.tasks[report.task.taskId] = task
+            } else {
+                var task = TaskEntry(info: report.task, frameworkID: fid, agentID: agentID,
+                                     resources: Resources(report.task.resources ?? []), state: report.state)
+                task.statuses.append(TaskStatus(taskId: report.task.taskId, state: report.state, timestamp: wallClock))
+                frameworks[fid]?.tasks[report.task.taskId] = task
+            }
+        }
+    }
+
+    /// The agent's link broke: stop offering its resources; if it does not come back in time,
+    /// its tasks are lost.
+    public func agentStreamClosed(_ id: AgentID, streamID: String) {
+        guard var agent = agents[id], agent.stream?.id == streamID else { return }
+        agent.stream = nil
+        agent.active = false
+        agent.generation += 1
+        agents[id] = agent
+        for (offerID, offer) in offers where offer.agentID == id {
+            removeOffer(offerID, refuseSeconds: 0)
+            send(Event.rescind(offerID), to: offer.frameworkID)
+        }
+        allocator.removeAgent(id)
+        logger.info("Agent \(id) disconnected")
+        let generation = agent.generation
+        let timeout = config.agentRemovalTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.agentRemovalExpired(id, generation: generation)
+        }
+    }
+
+    private func agentRemovalExpired(_ id: AgentID, generation: Int) {
+        guard let agent = agents[id], !agent.active, agent.generation == generation else { return }
+        removeAgent(id)
+    }
+
+    func removeAgent(_ id: AgentID) {
+        agents.removeValue(forKey: id)
+        allocator.removeAgent(id)
+        for (fid, framework) in frameworks {
+            for (tid, task) in framework.tasks where task.agentID == id {
+                let state: TaskState = framework.info.isPartitionAware ? .TASK_GONE : .TASK_LOST
+                if !task.state.isTerminal {
+                    sendMasterUpdate(fid, taskID: tid, agentID: id, state: state, reason: .REASON_AGENT_REMOVED,
+                                     message: "Agent \(id) was removed")
+                }
+                completeTask(fid, tid, finalState: task.state.isTerminal ? task.state : state)
+            }
+        }
+        logger.info("Agent \(id) removed")
+    }
+
+    /// Moves a task to its framework's completed list.
+    func completeTask(_ framework: FrameworkID, _ taskID: TaskID, finalState: TaskState) {
+        guard var task = frameworks[framework]?.tasks.removeValue(forKey: taskID) else { return }
+        task.state = finalState
+        frameworks[framework]?.completedTasks.append(task)
+        if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {
+            frameworks[framework]?.completedTasks.removeFirst()
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import MesosAPI
+
+extension Master {
+    /// Every scheduler call but SUBSCRIBE: the framework must exist, be connected on the stream
+    /// named by `Mesos-Stream-Id`, and then the call runs.
+    public func handle(_ call: Call, streamID: String) -> CallOutcome {
+        guard let fid = call.frameworkId else { return .badRequest("Expecting 'framework_id' to be present") }
+        guard let framework = frameworks[fid] else { return .badRequest("Framework cannot be found") }
+        guard framework.connected, let stream = framework.stream else {
+            return .forbidden("Framework is not subscribed")
+        }
+        guard stream.id == streamID else {
+            return .badRequest("The stream ID '\(streamID)' included in this request didn't match the stream ID currently associated with framework ID \(fid)")
+        }
+        switch call.type {
+        case .TEARDOWN:
+            removeFramework(fid)
+            return .accepted
+        case .ACCEPT:
+            return accept(fid, call.accept!)
+        case .DECLINE:
+            return decline(fid, call.decline!)
+        case .REVIVE:
+            return revive(fid)
+        case .SUPPRESS:
+            return suppress(fid)
+        case .KILL:
+            return kill(fid, call.kill!)
+        case .SHUTDOWN:
+            return shutdownExecutor(fid, call.shutdown!)
+        case .ACKNOWLEDGE:
+            return acknowledge(fid, call.acknowledge!)
+        case .RECONCILE:
+            reconcile(fid, call.reconcile?.tasks ?? [])
+            return .accepted
+        case .MESSAGE:
+            return message(fid, call.message!)
+        case .REQUEST, .ACCEPT_INVERSE_OFFERS, .DECLINE_INVERSE_OFFERS, .RECONCILE_OPERATIONS:
+            return .accepted
+        case .ACKNOWLEDGE_OPERATION_STATUS:
+            return .accepted
+        case .UPDATE_FRAMEWORK:
+            return .notImplemented("UPDATE_FRAMEWORK is not supported yet")
+        case .SUBSCRIBE, .UNKNOWN:
+            return .notImplemented("Unknown call type")
+        }
+    }
+}
+
+extension Call {
+    /// The structural checks Mesos makes before a call reaches the master: the sub-message that
+    /// the type names must be present.
+    public var structuralProblem: String? {
+        func need(_ present: Bool, _ field: String) -> String? {
+            present ? nil : "Expecting '\(field)' to be present"
+        }
+        if type != .SUBSCRIBE, frameworkId == nil { return "Expecting 'framework_id' to be present" }
+        switch type {
+        case .SUBSCRIBE:
+            if subscribe == nil { return "Expecting 'subscribe' to be present" }
+            if let id = subscribe?.frameworkInfo.id, frameworkId != id {
+                return "'framework_id' differs from 'subscribe.framework_info.id'"
+            }
+            if frameworkId != nil && subscribe?.frameworkInfo.id == nil {
+                return "'framework_id' differs from 'subscribe.framework_info.id'"
+            }
+            return nil
+        case .ACCEPT: return need(accept != nil, "accept")
+        case .DECLINE: return need(decline != nil, "decline")
+        case .KILL: return need(kill != nil, "kill")
+        case .SHUTDOWN: return need(shutdown != nil, "shutdown")
+        case .ACKNOWLEDGE: return need(acknowledge != nil, "acknowledge")
+        case .RECONCILE: return need(reconcile != nil, "reconcile")
+        case .MESSAGE: return need(message != nil, "message")
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Allocator
+import HTTPSupport
+import MesosAPI
+
+extension Master {
+    public enum SubscribeOutcome: Sendable {
+        case subscribed(FrameworkID)
+        /// Refusals travel inside the 200 stream as one ERROR event, as Mesos sends them.
+        case refused(String)
+    }
+
+    /// SUBSCRIBE: a new framework, a failover of a connected one, or a framework coming back
+    /// after a master restart (rebuilt from the FrameworkInfo it sends).
+    public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) -> SubscribeOutcome {
+        var info = subscribe.frameworkInfo
+        if let problem = Validation.checkFrameworkInfo(info) { return .refused(problem) }
+        if let id = info.id, !id.value.isEmpty {
+            if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
+            if frameworks[id] != nil {
+                resubscribe(id, info: info, stream: stream)
+            } else {
+                frameworks[id] = FrameworkEntry(id: id, info: info, stream: nil, connected: false, active: false,
+                                                recovered: true, registeredTime: wallClock)
+                allocator.addFramework(id, role: frameworks[id]!.role, active: false)
+                resubscribe(id, info: info, stream: stream)
+            }
+            return .subscribed(id)
+        }
+        let id = newFrameworkID()
+        info.id = id
+        let entry = FrameworkEntry(id: id, info: info, stream: stream, connected: true, active: true,
+                                   recovered: false, registeredTime: wallClock)
+        frameworks[id] = entry
+        allocator.addFramework(id, role: entry.role, active: true,
+                               suppressed: !(subscribe.suppressedRoles ?? []).isEmpty)
+        greet(id)
+        logger.info("Framework \(id) (\(info.name)) subscribed")
+        requestAllocation()
+        return .subscribed(id)
+    }
+
+    private func resubscribe(_ id: FrameworkID, info: FrameworkInfo, stream: EventStream) {
+        guard var entry = frameworks[id] else { return }
+        if let old = entry.stream {
+            old.send(Event.error("Framework failed over"))
+            old.finish()
+        }
+        // `user` and `checkpoint` may not change on resubscription; keep the original ones.
+        var updated = info
+        if !entry.recovered { updated.user = entry.info.user; updated.checkpoint = entry.info.checkpoint }
+        entry.info = updated
+        entry.stream = stream
+        entry.connected = true
+        entry.active = true
+        entry.recovered = false
+        entry.reregisteredTime = wallClock
+        entry.unregisteredTime = nil
+        entry.generation += 1
+        frameworks[id] = entry
+        discardOffers(of: id, rescind: false)
+        allocator.activateFramework(id)
+        greet(id)
+        logger.info("Framework \(id) (\(info.name)) resubscribed")
+        // Agents hold this framework's unacknowledged updates: ask them to send them now rather
+        // than at their next retry.
+        for agentID in Set(entry.tasks.values.map(\.agentID)) {
+            _ = send(AgentEvent.resend(id), toAgent: agentID)
+        }
+        requestAllocation()
+    }
+
+    private func greet(_ id: FrameworkID) {
+        let seconds = Double(config.heartbeatInterval.components.seconds)
+        send(Event.subscribed(id, heartbeat: seconds, master: info), to: id)
+        send(Event.heartbeat, to: id)
+    }
+
+    /// The subscription broke: keep the framework for its failover timeout.
+    public func frameworkStreamClosed(_ id: FrameworkID, streamID: String) {
+        guard var entry = frameworks[id], entry.stream?.id == streamID else { return }
+        entry.stream = nil
+        entry.connected = false
+        entry.active = false
+        entry.unregisteredTime = wallClock
+        frameworks[id] = entry
+        allocator.deactivateFramework(id)
+        discardOffers(of: id, rescind: false)
+        logger.info("Framework \(id) disconnected; failover timeout \(entry.failoverTimeout)s")
+        scheduleFailover(id)
+    }
+
+    func scheduleFailover(_ id: FrameworkID) {
+        guard let entry = frameworks[id] else { return }
+        let generation = entry.generation
+        let timeout = min(entry.failoverTimeout, 365 * 24 * 3600)
+        Task { [weak self] in
+            if timeout > 0 { try? await Task.sleep(for: .seconds(timeout)) }
+            await self?.failoverExpired(id, generation: generation)
+        }
+    }
+
+    private func failoverExpired(_ id: FrameworkID, generation: Int) {
+        guard let entry = frameworks[id], !entry.connected, entry.generation == generation else { return }
+        logger.info("Framework \(id) did not come back within its failover timeout; removing it")
+        removeFramework(id)
+    }
+
+    /// TEARDOWN or an expired failover: kill its tasks, drop its offers, move it to completed.
+    func removeFramework(_ id: FrameworkID) {
+        guard var entry = frameworks.removeValue(forKey: id) else { return }
+        discardOffers(of: id, rescind: false)
+        var agentsWithTasks = Set<AgentID>()
+        for (_, task) in entry.tasks {
+            agentsWithTasks.insert(task.agentID)
+            var done = task
+            if !task.state.isTerminal {
+                done.state = .TASK_KILLED
+                done.statuses.append(TaskStatus(taskId: task.info.taskId, state: .TASK_KILLED,
+                                                message: "Framework removed", source: .SOURCE_MASTER,
+                                                reason: .REASON_FRAMEWORK_REMOVED, timestamp: wallClock))
+                allocator.recover(framework: id, agent: task.agentID, resources: task.resources,
+                                  refuseSeconds: 0, now: now)
+            }
+            entry.completedTasks.append(done)
+        }
+        entry.tasks = [:]
+        for agentID in agentsWithTasks { _ = send(AgentEvent.shutdownFramework(id), toAgent: agentID) }
+        entry.stream?.finish()
+        entry.stream = nil
+        entry.connected = false
+        entry.active = false
+        entry.unregisteredTime = wallClock
+        allocator.removeFramework(id)
+        completedFrameworks.append(entry)
+        if completedFrameworks.count > config.maxCompletedFrameworks { completedFrameworks.removeFirst() }
+        requestAllocation()
+    }
+
+    /// Drops a framework's outstanding offers and returns their resources to the pool.
+    func discardOffers(of id: FrameworkID, rescind: Bool) {
+        guard let ids = frameworks[id]?.offers else { return }
+        for offerID in ids {
+            guard let offer = offers.removeValue(forKey: offerID) else { continue }
+            allocator.recover(framework: id, agent: offer.agentID, resources: offer.resources,
+                              refuseSeconds: 0, now: now)
+            if rescind { send(Event.rescind(offerID), to: id) }
+        }
+        frameworks[id]?.offers = []
+    }
+}

@@ -1,0 +1,81 @@
+import Allocator
+import MesosAPI
+
+extension Master {
+    static let supportedOperations: Set<String> = ["LAUNCH"]
+
+    /// ACCEPT: validate the offers, then run the operations in order against the offered
+    /// resources; whatever they leave unused goes back with the call's filter.
+    func accept(_ framework: FrameworkID, _ accept: Call.Accept) -> CallOutcome {
+        if let op = accept.operations.first(where: { !Master.supportedOperations.contains($0.type) }) {
+            return .badRequest("Offer operation \(op.type) is not supported yet; only LAUNCH is")
+        }
+        let refuse = accept.filters?.refuseSeconds ?? AllocatorConfig().defaultRefuseSeconds
+        if let problem = checkOffers(accept.offerIds, framework: framework) {
+            for id in accept.offerIds where offers[id]?.frameworkID == framework { removeOffer(id, refuseSeconds: 0) }
+            let state: TaskState = isPartitionAware(framework) ? .TASK_DROPPED : .TASK_LOST
+            for task in accept.operations.flatMap(\.launchTasks) {
+                sendMasterUpdate(framework, taskID: task.taskId, agentID: task.agentId, state: state,
+                                 reason: .REASON_INVALID_OFFERS, message: problem)
+            }
+            return .accepted
+        }
+        let agentID = offers[accept.offerIds[0]]!.agentID
+        var available = Resources([])
+        for id in accept.offerIds {
+            guard let entry = offers.removeValue(forKey: id) else { continue }
+            frameworks[framework]?.offers.remove(id)
+            available = available + entry.resources
+        }
+        for operation in accept.operations {
+            for task in operation.launchTasks {
+                available = launch(task, framework: framework, agentID: agentID, available: available)
+            }
+        }
+        allocator.recover(framework: framework, agent: agentID, resources: available,
+                          refuseSeconds: refuse, now: now)
+        requestAllocation()
+        return .accepted
+    }
+
+    /// Validates and starts one task; returns what is left of the offered resources.
+    private func launch(_ task: TaskInfo, framework: FrameworkID, agentID: AgentID,
+                        available: Resources) -> Resources {
+        let known = frameworks[framework]?.tasks ?? [:]
+        if let problem = Validation.checkTask(task, offerAgent: agentID, offered: available,
+                                              isKnownTask: { known[$0] != nil }) {
+            sendMasterUpdate(framework, taskID: task.taskId, agentID: agentID, state: .TASK_ERROR,
+                             reason: .REASON_TASK_INVALID, message: problem)
+            return available
+        }
+        let used = Resources(task.resources ?? [])
+        guard let info = frameworks[framework]?.info,
+              send(AgentEvent.launch(task, framework: info), toAgent: agentID) else {
+            let state: TaskState = isPartitionAware(framework) ? .TASK_DROPPED : .TASK_LOST
+            sendMasterUpdate(framework, taskID: task.taskId, agentID: agentID, state: state,
+                             reason: .REASON_AGENT_DISCONNECTED, message: "Agent \(agentID) is not connected")
+            return available
+        }
+        var entry = TaskEntry(info: task, frameworkID: framework, agentID: agentID, resources: used,
+                              state: .TASK_STAGING)
+        entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
+        frameworks[framework]?.tasks[task.taskId] = entry
+        return available - used
+    }
+
+    func isPartitionAware(_ framework: FrameworkID) -> Bool {
+        frameworks[framework]?.info.isPartitionAware ?? false
+    }
+
+    /// An update the master makes itself: no uuid, never retried, never acknowledged.
+    func sendMasterUpdate(_ framework: FrameworkID, taskID: TaskID, agentID: AgentID?, state: TaskState,
+                          reason: StatusReason, message: String) {
+        let status = TaskStatus(taskId: taskID, state: state, message: message, source: .SOURCE_MASTER,
+                                reason: reason, agentId: agentID, timestamp: wallClock)
+        send(Event.update(status), to: framework)
+    }
+}
+
+extension Offer.Operation {
+    var launchTasks: [TaskInfo] { launch?.taskInfos ?? [] }
+}

@@ -1,0 +1,106 @@
+import Allocator
+import MesosAPI
+
+extension Master {
+    /// One allocation round: turn the allocator's decisions into offers, one event per framework.
+    func runAllocation() {
+        allocationPending = false
+        let allocations = allocator.allocate(now: now)
+        guard !allocations.isEmpty else { return }
+        var batches: [FrameworkID: [Offer]] = [:]
+        for allocation in allocations {
+            guard let agent = agents[allocation.agentID], frameworks[allocation.frameworkID] != nil else {
+                allocator.recover(framework: allocation.frameworkID, agent: allocation.agentID,
+                                  resources: allocation.resources, refuseSeconds: 0, now: now)
+                continue
+            }
+            let offer = makeOffer(allocation, agent: agent)
+            offers[offer.id] = OfferEntry(offer: offer, frameworkID: allocation.frameworkID,
+                                          agentID: allocation.agentID, resources: allocation.resources,
+                                          created: now)
+            frameworks[allocation.frameworkID]?.offers.insert(offer.id)
+            batches[allocation.frameworkID, default: []].append(offer)
+        }
+        for (frameworkID, batch) in batches { send(Event.offers(batch), to: frameworkID) }
+    }
+
+    private func makeOffer(_ allocation: Allocation, agent: AgentEntry) -> Offer {
+        let multiRole = frameworks[allocation.frameworkID]?.info.hasCapability("MULTI_ROLE") ?? false
+        let resources = allocation.resources.resources.map { resource -> Resource in
+            var r = resource
+            if multiRole {
+                r.allocationInfo = AllocationInfo(role: allocation.role)
+            } else {
+                r.allocationInfo = nil
+                if r.reservations == nil || r.reservations!.isEmpty { r.role = r.role ?? "*" }
+            }
+            return r
+        }
+        var offer = Offer(id: newOfferID(), frameworkId: allocation.frameworkID, agentId: agent.id,
+                          hostname: agent.hostname, resources: resources, attributes: agent.info.attributes)
+        let parts = agent.endpoint.split(separator: ":")
+        let port = parts.last.flatMap { Int32($0) } ?? 5051
+        offer.url = MesosURL(scheme: "http",
+                             address: Address(hostname: agent.hostname, ip: parts.first.map(String.init), port: port),
+                             path: "/slave(1)")
+        if multiRole { offer.allocationInfo = AllocationInfo(role: allocation.role) }
+        return offer
+    }
+
+    /// `--offer_timeout`: offers nobody answered go back to the pool and are rescinded.
+    func expireOffers() {
+        guard let timeout = config.offerTimeout else { return }
+        let limit = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let current = now
+        for (id, entry) in offers where current - entry.created >= limit {
+            removeOffer(id, refuseSeconds: 0)
+            send(Event.rescind(id), to: entry.frameworkID)
+        }
+    }
+
+    /// Takes an offer out of circulation, returning its resources with an optional filter.
+    func removeOffer(_ id: OfferID, refuseSeconds: Double?) {
+        guard let entry = offers.removeValue(forKey: id) else { return }
+        frameworks[entry.frameworkID]?.offers.remove(id)
+        allocator.recover(framework: entry.frameworkID, agent: entry.agentID, resources: entry.resources,
+                          refuseSeconds: refuseSeconds, now: now)
+        requestAllocation()
+    }
+
+    func decline(_ framework: FrameworkID, _ decline: Call.Decline) -> CallOutcome {
+        let refuse = decline.filters?.refuseSeconds ?? AllocatorConfig().defaultRefuseSeconds
+        for id in decline.offerIds where offers[id]?.frameworkID == framework {
+            removeOffer(id, refuseSeconds: refuse)
+        }
+        return .accepted
+    }
+
+    func revive(_ framework: FrameworkID) -> CallOutcome {
+        allocator.revive(framework)
+        requestAllocation()
+        return .accepted
+    }
+
+    func suppress(_ framework: FrameworkID) -> CallOutcome {
+        allocator.suppress(framework)
+        return .accepted
+    }
+
+    /// The offers named by an ACCEPT, checked as Mesos does; a message when they are unusable.
+    func checkOffers(_ ids: [OfferID], framework: FrameworkID) -> String? {
+        if ids.isEmpty { return "No offers specified" }
+        if Set(ids).count != ids.count { return "Duplicate offer IDs in ACCEPT" }
+        var agent: AgentID?
+        for id in ids {
+            guard let entry = offers[id] else { return "Offer \(id) is no longer valid" }
+            if entry.frameworkID != framework {
+                return "Offer \(id) has invalid framework \(entry.frameworkID) while framework \(framework) is expected"
+            }
+            if let a = agent, a != entry.agentID {
+                return "Aggregated offers must belong to one single agent. Offer \(id) uses agent \(entry.agentID) and agent \(a)"
+            }
+            agent = entry.agentID
+        }
+        return nil
+    }
+}

@@ -1,0 +1,102 @@
+import Allocator
+import MesosAPI
+
+extension Master {
+    /// A status update from an agent: record it, free the resources of a task that ended, and
+    /// forward it to the framework, which acknowledges it back through us.
+    public func agentUpdate(_ call: AgentCall) {
+        guard let update = call.update, agents[call.agentId] != nil else { return }
+        let fid = update.frameworkId
+        let status = update.status
+        guard var task = frameworks[fid]?.tasks[status.taskId] else {
+            // The framework is gone or the task already completed: the agent still wants an
+            // acknowledgement so it can stop retrying.
+            if frameworks[fid] == nil, let uuid = status.uuid {
+                _ = send(AgentEvent.acknowledge(status.taskId, framework: fid, uuid: uuid), toAgent: call.agentId)
+            }
+            return
+        }
+        let wasTerminal = task.state.isTerminal
+        task.state = update.latestState
+        task.statusUpdateState = status.state
+        if task.statuses.last?.state != status.state { task.statuses.append(status) }
+        if let uuid = status.uuid { task.unacknowledged[uuid] = status.state }
+        frameworks[fid]?.tasks[status.taskId] = task
+        if !wasTerminal && task.state.isTerminal {
+            allocator.recover(framework: fid, agent: task.agentID, resources: task.resources,
+                              refuseSeconds: 0, now: now)
+            requestAllocation()
+        }
+        send(Event.update(status), to: fid)
+    }
+
+    func acknowledge(_ framework: FrameworkID, _ ack: Call.Acknowledge) -> CallOutcome {
+        if let problem = Validation.checkUUID(ack.uuid) { return .badRequest(problem) }
+        guard var task = frameworks[framework]?.tasks[ack.taskId] else {
+            // Still pass it on: the agent may be retrying an update for a task we completed.
+            _ = send(AgentEvent.acknowledge(ack.taskId, framework: framework, uuid: ack.uuid), toAgent: ack.agentId)
+            return .accepted
+        }
+        let agentID = task.agentID
+        if let state = task.unacknowledged.removeValue(forKey: ack.uuid) {
+            frameworks[framework]?.tasks[ack.taskId] = task
+            if state.isTerminal { completeTask(framework, ack.taskId, finalState: state) }
+        }
+        _ = send(AgentEvent.acknowledge(ack.taskId, framework: framework, uuid: ack.uuid), toAgent: agentID)
+        return .accepted
+    }
+
+    func kill(_ framework: FrameworkID, _ kill: Call.Kill) -> CallOutcome {
+        guard let task = frameworks[framework]?.tasks[kill.taskId] else {
+            reconcile(framework, [Call.Reconcile.Task(taskId: kill.taskId, agentId: kill.agentId)])
+            return .accepted
+        }
+        if let agent = kill.agentId, agent != task.agentID { return .accepted }
+        let grace = kill.killPolicy?.gracePeriod ?? task.info.killPolicy?.gracePeriod
+        _ = send(AgentEvent.kill(kill.taskId, framework: framework, grace: grace), toAgent: task.agentID)
+        return .accepted
+    }
+
+    /// SHUTDOWN of an executor: a command task's executor shares the task's ID.
+    func shutdownExecutor(_ framework: FrameworkID, _ shutdown: Call.Shutdown) -> CallOutcome {
+        let taskID = TaskID(shutdown.executorId.value)
+        if let task = frameworks[framework]?.tasks[taskID], task.agentID == shutdown.agentId {
+            _ = send(AgentEvent.kill(taskID, framework: framework, grace: nil), toAgent: task.agentID)
+        }
+        return .accepted
+    }
+
+    func message(_ framework: FrameworkID, _ message: Call.Message) -> CallOutcome {
+        _ = send(AgentEvent.message(framework, executor: message.executorId, data: message.data),
+                 toAgent: message.agentId)
+        return .accepted
+    }
+
+    /// RECONCILE: answers come as master-generated updates with REASON_RECONCILIATION.
+    func reconcile(_ framework: FrameworkID, _ tasks: [Call.Reconcile.Task]) {
+        guard let entry = frameworks[framework] else { return }
+        if tasks.isEmpty {
+            for task in entry.tasks.values {
+                reply(framework, task.info.taskId, task.agentID, task.reconciledState, "Latest task state")
+            }
+            return
+        }
+        let aware = entry.info.isPartitionAware
+        for request in tasks {
+            if let task = entry.tasks[request.taskId] {
+                reply(framework, request.taskId, task.agentID, task.reconciledState, "Latest task state")
+            } else if let agentID = request.agentId, agents[agentID] != nil {
+                reply(framework, request.taskId, agentID, aware ? .TASK_GONE : .TASK_LOST, "Task is unknown to the agent")
+            } else {
+                reply(framework, request.taskId, request.agentId, aware ? .TASK_UNKNOWN : .TASK_LOST,
+                      "Task is unknown")
+            }
+        }
+    }
+
+    private func reply(_ framework: FrameworkID, _ taskID: TaskID, _ agentID: AgentID?, _ state: TaskState,
+                       _ message: String) {
+        sendMasterUpdate(framework, taskID: taskID, agentID: agentID, state: state,
+                         reason: .REASON_RECONCILIATION, message: "Reconciliation: \(message)")
+    }
+}

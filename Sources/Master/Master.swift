@@ -1,0 +1,104 @@
+import Allocator
+import Foundation
+import HTTPSupport
+import Logging
+import MesosAPI
+
+/// The master: frameworks, agents, offers and tasks, behind one actor so every decision sees a
+/// consistent state. Calls arrive already parsed from the HTTP edge; events leave through the
+/// frameworks' and agents' `EventStream`s. Allocation itself is the pure `AllocatorCore`.
+public actor Master {
+    public let config: MasterConfig
+    public nonisolated let info: MasterInfo
+    let logger: Logger
+    let clock = ContinuousClock()
+    let startInstant: ContinuousClock.Instant
+    public nonisolated let startTime: Double
+
+    var frameworks: [FrameworkID: FrameworkEntry] = [:]
+    var completedFrameworks: [FrameworkEntry] = []
+    var agents: [AgentID: AgentEntry] = [:]
+    var offers: [OfferID: OfferEntry] = [:]
+    var allocator = AllocatorCore(config: AllocatorConfig())
+    var nextFrameworkNumber = 0
+    var nextAgentNumber = 0
+    var nextOfferNumber = 0
+    var allocationPending = false
+    var background: [Task<Void, Never>] = []
+
+    public init(config: MasterConfig, logger: Logger = Logger(label: "plinth.master")) {
+        self.config = config
+        self.logger = logger
+        self.startInstant = ContinuousClock.now
+        self.startTime = Date().timeIntervalSince1970
+        self.info = MasterInfo(id: UUID().uuidString.lowercased(), ip: config.ip, port: config.port,
+                               hostname: config.hostname, version: plinthMesosVersion)
+    }
+
+    /// Seconds since the master started, from the monotonic clock: what the allocator's
+    /// filters and offer timeouts are measured in.
+    var now: Double {
+        let elapsed = ContinuousClock.now - startInstant
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    var wallClock: Double { Date().timeIntervalSince1970 }
+
+    /// Starts the periodic allocation loop. Called once by the server.
+    public func start() {
+        let interval = config.allocationInterval
+        background.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await self?.periodicTick()
+            }
+        })
+    }
+
+    /// Ends every stream so the HTTP server can finish its in-flight responses and stop.
+    public func shutdown() {
+        background.forEach { $0.cancel() }
+        for framework in frameworks.values { framework.stream?.finish() }
+        for agent in agents.values { agent.stream?.finish() }
+    }
+
+    func periodicTick() {
+        expireOffers()
+        runAllocation()
+    }
+
+    /// Asks for an allocation soon, coalescing bursts of events into one round.
+    func requestAllocation() {
+        guard !allocationPending else { return }
+        allocationPending = true
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(2))
+            await self?.runAllocation()
+        }
+    }
+
+    func newFrameworkID() -> FrameworkID {
+        defer { nextFrameworkNumber += 1 }
+        return FrameworkID("\(info.id)-\(String(format: "%04d", nextFrameworkNumber))")
+    }
+
+    func newAgentID() -> AgentID {
+        defer { nextAgentNumber += 1 }
+        return AgentID("\(info.id)-S\(nextAgentNumber)")
+    }
+
+    func newOfferID() -> OfferID {
+        defer { nextOfferNumber += 1 }
+        return OfferID("\(info.id)-O\(nextOfferNumber)")
+    }
+
+    func send(_ event: Event, to id: FrameworkID) {
+        frameworks[id]?.stream?.send(event)
+    }
+
+    func send(_ event: AgentEvent, toAgent id: AgentID) -> Bool {
+        guard let agent = agents[id], agent.active, let stream = agent.stream else { return false }
+        stream.send(event)
+        return true
+    }
+}

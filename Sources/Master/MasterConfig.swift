@@ -1,0 +1,33 @@
+import MesosAPI
+
+public struct MasterConfig: Sendable {
+    public var ip: String
+    public var port: Int
+    public var hostname: String
+    public var workDir: String?
+    public var allocationInterval: Duration
+    public var offerTimeout: Duration?
+    /// How long a disconnected agent keeps its tasks before the master declares them lost
+    /// (Mesos: ping timeout × max ping timeouts).
+    public var agentRemovalTimeout: Duration
+    public var heartbeatInterval: Duration
+    public var maxCompletedFrameworks: Int
+    public var maxCompletedTasksPerFramework: Int
+
+    public init(ip: String = "127.0.0.1", port: Int = 5050, hostname: String? = nil, workDir: String? = nil,
+                allocationInterval: Duration = .seconds(1), offerTimeout: Duration? = nil,
+                agentRemovalTimeout: Duration = .seconds(75), heartbeatInterval: Duration = .seconds(15)) {
+        self.ip = ip
+        self.port = port
+        self.hostname = hostname ?? ip
+        self.workDir = workDir
+        self.allocationInterval = allocationInterval
+        self.offerTimeout = offerTimeout
+        self.agentRemovalTimeout = agentRemovalTimeout
+        self.heartbeatInterval = heartbeatInterval
+        self.maxCompletedFrameworks = 50
+        self.maxCompletedTasksPerFramework = 1000
+    }
+}
+
+public let plinthMesosVersion = "1.11.0"

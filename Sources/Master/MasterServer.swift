@@ -1,0 +1,93 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import Logging
+import MesosAPI
+import NIOCore
+
+/// The master's HTTP face: routes by path, as libprocess does, including the `/master/...`
+/// aliases that clients use interchangeably.
+public struct MasterServer: Sendable {
+    public let master: Master
+
+    public init(master: Master) { self.master = master }
+
+    /// The Hummingbird application serving the master; `onRunning` learns the bound port.
+    public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = MasterRouter(master: master)
+        var quiet = logger
+        quiet.logLevel = .warning
+        return Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in
+                try await router.route(request)
+            },
+            configuration: ApplicationConfiguration(
+                address: .hostname(master.config.ip, port: master.config.port),
+                serverName: nil, reuseAddress: true),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: quiet)
+    }
+}
+
+struct MasterRouter: Sendable {
+    let master: Master
+    var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
+    var agents: AgentEndpoint { AgentEndpoint(master: master) }
+
+    func route(_ request: Request) async throws -> Response {
+        var path = request.uri.path
+        if path.hasPrefix("/master/") { path = String(path.dropFirst("/master".count)) }
+        if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        switch path {
+        case "/api/v1/scheduler":
+            return try await scheduler.respond(request)
+        case "/internal/agent/subscribe":
+            return try await agents.subscribe(request)
+        case "/internal/agent/call":
+            return try await agents.call(request)
+        case "/health":
+            return Response(status: .ok)
+        case "/version":
+            return Reply.json(.object([
+                ("version", .string(plinthMesosVersion)), ("build_date", "2026-11-25"),
+                ("build_time", .number(master.startTime)), ("build_user", "plinth"),
+            ]))
+        case "/state", "/state.json":
+            return Reply.json(await master.stateJSON())
+        case "/frameworks":
+            return Reply.json(await master.frameworksJSON())
+        case "/slaves":
+            return Reply.json(await master.agentsJSON())
+        case "/redirect":
+            var r = Response(status: .temporaryRedirect)
+            r.headers[.location] = "//\(master.config.hostname):\(master.config.port)"
+            return r
+        default:
+            if path == "/api/v1" || path.hasPrefix("/api/v1/") {
+                guard request.method == .post else { return Reply.methodNotAllowed() }
+                return Reply.text(.notImplemented, "The v1 operator API is not available yet")
+            }
+            return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
+        }
+    }
+}
+
+extension Master {
+    public func frameworksJSON() -> JSONValue {
+        .object([
+            ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map(frameworkJSON))),
+            ("completed_frameworks", .array(completedFrameworks.map(frameworkJSON))),
+            ("unregistered_frameworks", .array([])),
+        ])
+    }
+
+    public func agentsJSON() -> JSONValue {
+        .object([
+            ("slaves", .array(agents.values.sorted { $0.id < $1.id }.map(agentJSON))),
+            ("recovered_slaves", .array([])),
+        ])
+    }
+}

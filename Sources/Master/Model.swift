@@ -1,0 +1,70 @@
+import HTTPSupport
+import MesosAPI
+
+/// What the master knows of a framework. `stream` is its live subscription, if any.
+struct FrameworkEntry {
+    var id: FrameworkID
+    var info: FrameworkInfo
+    var stream: EventStream?
+    var connected: Bool
+    var active: Bool
+    /// Learnt from an agent's report after a master restart; the scheduler has not come back yet.
+    var recovered: Bool
+    var registeredTime: Double
+    var reregisteredTime: Double?
+    var unregisteredTime: Double?
+    var tasks: [TaskID: TaskEntry] = [:]
+    var completedTasks: [TaskEntry] = []
+    var offers: Set<OfferID> = []
+    /// Bumped on every (re)subscription so a stale failover timer knows it lost.
+    var generation = 0
+
+    var failoverTimeout: Double { info.failoverTimeout ?? 0 }
+    var role: String { Validation.frameworkRoles(info).first ?? "*" }
+}
+
+struct TaskEntry {
+    var info: TaskInfo
+    var frameworkID: FrameworkID
+    var agentID: AgentID
+    var resources: Resources
+    /// The newest state the agent reported (it may be ahead of what the framework has seen).
+    var state: TaskState
+    /// The state of the newest update forwarded to the framework.
+    var statusUpdateState: TaskState?
+    var statuses: [TaskStatus] = []
+    /// Updates forwarded but not acknowledged, by uuid.
+    var unacknowledged: [String: TaskState] = [:]
+
+    var reconciledState: TaskState { statusUpdateState ?? state }
+}
+
+struct AgentEntry {
+    var id: AgentID
+    var info: AgentInfo
+    var endpoint: String
+    var stream: EventStream?
+    var active: Bool
+    var total: Resources
+    var registeredTime: Double
+    var reregisteredTime: Double?
+    var generation = 0
+
+    var hostname: String { info.hostname }
+}
+
+struct OfferEntry {
+    var offer: Offer
+    var frameworkID: FrameworkID
+    var agentID: AgentID
+    var resources: Resources
+    var created: Double
+}
+
+/// The answer to a scheduler call, mapped to an HTTP status by the HTTP layer.
+public enum CallOutcome: Sendable, Equatable {
+    case accepted
+    case badRequest(String)
+    case forbidden(String)
+    case notImplemented(String)
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import MesosAPI
+
+/// `POST /api/v1/scheduler`: the HTTP rules (method, media types, stream IDs, status codes) in
+/// front of the master's call handling.
+struct SchedulerEndpoint: Sendable {
+    let master: Master
+
+    func respond(_ request: Request) async throws -> Response {
+        guard request.method == .post else { return Reply.methodNotAllowed() }
+        var request = request
+        let isSubscribe: Bool
+        let body = try await request.bodyData()
+        let call: Call
+        if let problem = request.v1ContentProblem(checkAccept: false) { return problem }
+        do {
+            call = try WireCodec.decode(Call.self, from: body)
+        } catch {
+            return Reply.text(.badRequest, "Failed to convert JSON into Call protobuf: \(WireCodec.describe(error))")
+        }
+        if let problem = call.structuralProblem {
+            return Reply.text(.badRequest, "Failed to validate scheduler::Call: \(problem)")
+        }
+        isSubscribe = call.type == .SUBSCRIBE
+        if isSubscribe {
+            if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+            if request.headers[.mesosStreamID] != nil {
+                return Reply.text(.badRequest, "Subscribe calls should not include the 'Mesos-Stream-Id' header")
+            }
+            return await subscribe(call.subscribe!)
+        }
+        if call.type == .UNKNOWN { return Reply.text(.notImplemented, "Received an unknown call type") }
+        guard let streamID = request.headers[.mesosStreamID] else {
+            return Reply.text(.badRequest, "All non-subscribe calls should include the 'Mesos-Stream-Id' header")
+        }
+        switch await master.handle(call, streamID: streamID) {
+        case .accepted: return Reply.accepted()
+        case .badRequest(let message): return Reply.text(.badRequest, message)
+        case .forbidden(let message): return Reply.text(.forbidden, message)
+        case .notImplemented(let message): return Reply.text(.notImplemented, message)
+        }
+    }
+
+    private func subscribe(_ subscribe: Call.Subscribe) async -> Response {
+        let stream = EventStream()
+        let outcome = await master.subscribe(subscribe, stream: stream)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.mesosStreamID] = stream.id
+        switch outcome {
+        case .refused(let message):
+            stream.send(Event.error(message))
+            stream.finish()
+            return Response(status: .ok, headers: headers,
+                            body: stream.responseBody(heartbeat: nil, interval: .seconds(15)) { _ in })
+        case .subscribed(let id):
+            let master = self.master
+            let beat = try? WireCodec.encode(Event.heartbeat)
+            let body = stream.responseBody(heartbeat: beat, interval: master.config.heartbeatInterval) { broken in
+                if broken { await master.frameworkStreamClosed(id, streamID: stream.id) }
+            }
+            return Response(status: .ok, headers: headers, body: body)
+        }
+    }
+}
+
+/// The agent link: `POST /internal/agent/subscribe` opens the stream, `/internal/agent/call`
+/// carries status updates.
+struct AgentEndpoint: Sendable {
+    let master: Master
+
+    func subscribe(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        let registration: AgentRegistration
+        do {
+            registration = try WireCodec.decode(AgentRegistration.self, from: body)
+        } catch {
+            return Reply.text(.badRequest, "Invalid agent registration: \(WireCodec.describe(error))")
+        }
+        let stream = EventStream()
+        let id = await master.registerAgent(registration, stream: stream)
+        let master = self.master
+        let beat = try? WireCodec.encode(AgentEvent.heartbeat)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let responseBody = stream.responseBody(heartbeat: beat, interval: .seconds(5)) { _ in
+            await master.agentStreamClosed(id, streamID: stream.id)
+        }
+        return Response(status: .ok, headers: headers, body: responseBody)
+    }
+
+    func call(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        do {
+            let call = try WireCodec.decode(AgentCall.self, from: body)
+            await master.agentUpdate(call)
+            return Reply.accepted()
+        } catch {
+            return Reply.text(.badRequest, "Invalid agent call: \(WireCodec.describe(error))")
+        }
+    }
+}

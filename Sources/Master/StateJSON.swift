@@ -1,0 +1,176 @@
+import HTTPSupport
+import MesosAPI
+
+/// `/master/state` in Mesos's legacy shape: plain string IDs, resources as name-keyed objects.
+extension Master {
+    public func stateJSON() -> JSONValue {
+        let active = agents.values.filter(\.active).count
+        return .object([
+            ("version", .string(plinthMesosVersion)),
+            ("build_date", "2026-11-25"),
+            ("build_time", .number(startTime)),
+            ("build_user", "plinth"),
+            ("start_time", .number(startTime)),
+            ("elected_time", .number(startTime)),
+            ("id", .string(info.id)),
+            ("pid", .string(info.pid ?? "")),
+            ("hostname", .string(config.hostname)),
+            ("capabilities", .array((info.capabilities ?? []).map { .string($0.type) })),
+            ("activated_slaves", .number(Double(active))),
+            ("deactivated_slaves", .number(Double(agents.count - active))),
+            ("unreachable_slaves", .number(0)),
+            ("leader", .string(info.pid ?? "")),
+            ("leader_info", .object([("id", .string(info.id)), ("pid", .string(info.pid ?? "")),
+                                     ("port", .int(Int64(config.port))), ("hostname", .string(config.hostname))])),
+            ("flags", .object(flagsJSON())),
+            ("slaves", .array(agents.values.sorted { $0.id < $1.id }.map(agentJSON))),
+            ("recovered_slaves", .array([])),
+            ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map(frameworkJSON))),
+            ("completed_frameworks", .array(completedFrameworks.map(frameworkJSON))),
+            ("orphan_tasks", .array([])),
+            ("unregistered_frameworks", .array([])),
+        ])
+    }
+
+    func flagsJSON() -> [(String, JSONValue)] {
+        var flags: [(String, JSONValue)] = [
+            ("ip", .string(config.ip)), ("port", .string(String(config.port))),
+            ("hostname", .string(config.hostname)),
+            ("allocation_interval", .string(durationFlag(config.allocationInterval))),
+        ]
+        if let dir = config.workDir { flags.append(("work_dir", .string(dir))) }
+        if let timeout = config.offerTimeout { flags.append(("offer_timeout", .string(durationFlag(timeout)))) }
+        return flags
+    }
+
+    private func durationFlag(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        return ms % 1000 == 0 ? "\(ms / 1000)secs" : "\(ms)ms"
+    }
+
+    func agentJSON(_ agent: AgentEntry) -> JSONValue {
+        var used = Resources()
+        var offered = Resources()
+        for framework in frameworks.values {
+            for task in framework.tasks.values where task.agentID == agent.id && !task.state.isTerminal {
+                used += task.resources
+            }
+        }
+        for offer in offers.values where offer.agentID == agent.id { offered += offer.resources }
+        let port = agent.endpoint.split(separator: ":").last.flatMap { Int64($0) } ?? 5051
+        var pairs: [(String, JSONValue)] = [
+            ("id", .string(agent.id.value)),
+            ("pid", .string("slave(1)@\(agent.endpoint)")),
+            ("hostname", .string(agent.hostname)),
+            ("port", .int(port)),
+            ("registered_time", .number(agent.registeredTime)),
+        ]
+        if let t = agent.reregisteredTime { pairs.append(("reregistered_time", .number(t))) }
+        pairs += [
+            ("resources", legacy(agent.total)),
+            ("used_resources", legacy(used)),
+            ("offered_resources", legacy(offered)),
+            ("reserved_resources", .object([])),
+            ("unreserved_resources", legacy(agent.total.unreserved)),
+            ("attributes", attributesJSON(agent.info.attributes ?? [])),
+            ("active", .bool(agent.active)),
+            ("deactivated", .bool(false)),
+            ("version", .string(plinthMesosVersion)),
+            ("capabilities", .array(["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"])),
+        ]
+        return .object(pairs)
+    }
+
+    func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue {
+        var used = Resources()
+        for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
+        var offered = Resources()
+        for id in framework.offers { if let o = offers[id] { offered += o.resources } }
+        let info = framework.info
+        var pairs: [(String, JSONValue)] = [
+            ("id", .string(framework.id.value)),
+            ("name", .string(info.name)),
+            ("used_resources", legacy(used)),
+            ("offered_resources", legacy(offered)),
+            ("capabilities", .array((info.capabilities ?? []).map { .string($0.type) })),
+            ("hostname", .string(info.hostname ?? "")),
+            ("webui_url", .string(info.webuiUrl ?? "")),
+            ("active", .bool(framework.active)),
+            ("connected", .bool(framework.connected)),
+            ("recovered", .bool(framework.recovered)),
+            ("user", .string(info.user)),
+            ("failover_timeout", .number(framework.failoverTimeout)),
+            ("checkpoint", .bool(info.checkpoint ?? false)),
+            ("registered_time", .number(framework.registeredTime)),
+            ("unregistered_time", .number(framework.unregisteredTime ?? 0)),
+        ]
+        if let principal = info.principal { pairs.append(("principal", .string(principal))) }
+        pairs.append(("resources", legacy(used + offered)))
+        if let t = framework.reregisteredTime { pairs.append(("reregistered_time", .number(t))) }
+        if info.hasCapability("MULTI_ROLE") {
+            pairs.append(("roles", .array((info.roles ?? []).map { .string($0) })))
+        } else {
+            pairs.append(("role", .string(info.role ?? "*")))
+        }
+        pairs += [
+            ("tasks", .array(framework.tasks.values.sorted { $0.info.taskId < $1.info.taskId }.map(taskJSON))),
+            ("unreachable_tasks", .array([])),
+            ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),
+            ("offers", .array(framework.offers.compactMap { offers[$0] }.map(offerJSON))),
+            ("executors", .array([])),
+        ]
+        return .object(pairs)
+    }
+
+    func taskJSON(_ task: TaskEntry) -> JSONValue {
+        .object([
+            ("id", .string(task.info.taskId.value)),
+            ("name", .string(task.info.name)),
+            ("framework_id", .string(task.frameworkID.value)),
+            ("executor_id", ""),
+            ("slave_id", .string(task.agentID.value)),
+            ("state", .string(task.state.rawValue)),
+            ("resources", legacy(task.resources)),
+            ("role", "*"),
+            ("statuses", .array(task.statuses.map { status in
+                .object([("state", .string(status.state.rawValue)), ("timestamp", .number(status.timestamp ?? 0))])
+            })),
+        ])
+    }
+
+    func offerJSON(_ offer: OfferEntry) -> JSONValue {
+        .object([
+            ("id", .string(offer.offer.id.value)),
+            ("framework_id", .string(offer.frameworkID.value)),
+            ("slave_id", .string(offer.agentID.value)),
+            ("resources", legacy(offer.resources)),
+        ])
+    }
+
+    func legacy(_ resources: Resources) -> JSONValue {
+        let ordered = ["cpus", "gpus", "mem", "disk"]
+        let values = resources.legacyJSON
+        var pairs: [(String, JSONValue)] = ordered.compactMap { name in values[name].map { (name, convert($0)) } }
+        for name in values.keys.sorted() where !ordered.contains(name) { pairs.append((name, convert(values[name]!))) }
+        return .object(pairs)
+    }
+
+    private func convert(_ value: LegacyValue) -> JSONValue {
+        switch value {
+        case .number(let d): return .number(d)
+        case .string(let s): return .string(s)
+        }
+    }
+
+    func attributesJSON(_ attributes: [Attribute]) -> JSONValue {
+        .object(attributes.map { a in
+            switch a.type {
+            case .SCALAR: return (a.name, .number(a.scalar?.value ?? 0))
+            case .TEXT: return (a.name, .string(a.text?.value ?? ""))
+            case .RANGES: return (a.name, .string(Resources.describe(Resource(name: a.name, type: .RANGES, ranges: a.ranges))
+                .split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""))
+            case .SET: return (a.name, .string("{\((a.set?.item ?? []).joined(separator: ", "))}"))
+            }
+        })
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import MesosAPI
+
+/// The master's input checks, as pure functions: each returns nil when the input is valid and
+/// otherwise a message a person can act on. They run before any state changes, so a rejected
+/// call leaves nothing half-applied.
+public enum Validation {
+    /// IDs become directory names in sandboxes, hence the path-safety rules.
+    public static func checkID(_ value: String, kind: String) -> String? {
+        if value.isEmpty { return "\(kind) must not be empty" }
+        if value.utf8.count > 255 { return "\(kind) '\(value.prefix(32))...' is longer than 255 bytes" }
+        if value == "." || value == ".." { return "\(kind) '\(value)' is not allowed" }
+        if value.contains("/") || value.contains("\\") {
+            return "\(kind) '\(value)' contains a path separator ('/' or '\\')"
+        }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "\(kind) '\(value)' contains control characters"
+        }
+        return nil
+    }
+
+    public static func checkFrameworkInfo(_ info: FrameworkInfo) -> String? {
+        if let id = info.id, let problem = checkID(id.value, kind: "Framework ID") { return problem }
+        let multiRole = info.hasCapability("MULTI_ROLE")
+        if !multiRole, let roles = info.roles, !roles.isEmpty {
+            return "'FrameworkInfo.roles' may only be set with the MULTI_ROLE capability"
+        }
+        if multiRole, info.role != nil {
+            return "'FrameworkInfo.role' must not be set with the MULTI_ROLE capability; use 'roles'"
+        }
+        for role in frameworkRoles(info) where role != "*" {
+            return "Role '\(role)' is not supported yet: only the default role '*' is"
+        }
+        if let timeout = info.failoverTimeout, !(timeout.isFinite && timeout >= 0) {
+            return "'FrameworkInfo.failover_timeout' must be a non-negative number of seconds"
+        }
+        return nil
+    }
+
+    public static func frameworkRoles(_ info: FrameworkInfo) -> [String] {
+        if info.hasCapability("MULTI_ROLE") { return info.roles ?? [] }
+        return [info.role ?? "*"]
+    }
+
+    /// A task inside ACCEPT, checked in Mesos's order; `offered` is what the accepted offers still
+    /// hold after earlier operations of the same call.
+    public static func checkTask(_ task: TaskInfo, offerAgent: AgentID, offered: Resources,
+                                 isKnownTask: (TaskID) -> Bool) -> String? {
+        if let problem = checkID(task.taskId.value, kind: "Task ID") { return problem }
+        if isKnownTask(task.taskId) { return "Task has duplicate ID: \(task.taskId.value)" }
+        if task.agentId != offerAgent {
+            return "Agent \(task.agentId.value) is invalid: the offer is for agent \(offerAgent.value)"
+        }
+        if let grace = task.killPolicy?.gracePeriod, grace.nanoseconds < 0 {
+            return "Task's 'kill_policy.grace_period' must be non-negative"
+        }
+        if let max = task.maxCompletionTime, max.nanoseconds < 0 {
+            return "Task's 'max_completion_time' must be non-negative"
+        }
+        let resources = task.resources ?? []
+        if resources.isEmpty { return "Task \(task.taskId.value) uses no resources" }
+        if let problem = checkResources(resources) { return "Task uses invalid resources: \(problem)" }
+        if (task.command == nil) == (task.executor == nil) {
+            return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present"
+        }
+        if let command = task.command, let problem = checkCommand(command) { return problem }
+        if let executor = task.executor {
+            if let problem = checkID(executor.executorId.value, kind: "Executor ID") { return problem }
+            if executor.command == nil { return "Executor of type CUSTOM must have 'command' set" }
+            return "Custom executors are not supported yet; use a command task"
+        }
+        let needed = Resources(resources)
+        if !offered.contains(needed) {
+            return "Task uses more resources \(needed) than available \(offered)"
+        }
+        return nil
+    }
+
+    public static func checkResources(_ resources: [Resource]) -> String? {
+        Resources.validate(resources)
+    }
+
+    public static func checkCommand(_ command: CommandInfo) -> String? {
+        if command.isShell, (command.value ?? "").isEmpty {
+            return "Command of a shell task must have a non-empty 'value'"
+        }
+        if !command.isShell, (command.value ?? "").isEmpty {
+            return "Command with 'shell: false' must name the executable in 'value'"
+        }
+        for variable in command.environment?.variables ?? [] {
+            switch variable.type ?? "VALUE" {
+            case "VALUE":
+                if variable.value == nil {
+                    return "Environment variable '\(variable.name)' of type 'VALUE' must have a value set"
+                }
+            case "SECRET":
+                return "Environment variable '\(variable.name)': secrets are not supported yet"
+            default:
+                return "Environment variable '\(variable.name)' has an unknown type"
+            }
+        }
+        return nil
+    }
+
+    /// Acknowledgement UUIDs must be 16 bytes carrying a valid UUID version nibble.
+    public static func checkUUID(_ base64: String) -> String? {
+        guard let bytes = decodeBase64(base64), bytes.count == 16 else { return "Not a valid UUID" }
+        let version = bytes[6] >> 4
+        guard (1...5).contains(version) else { return "Not a valid UUID" }
+        return nil
+    }
+
+    public static func decodeBase64(_ text: String) -> [UInt8]? {
+        var trimmed = text.filter { !$0.isWhitespace }
+        if let eq = trimmed.firstIndex(of: "=") { trimmed = String(trimmed[..<eq]) }
+        while trimmed.count % 4 != 0 { trimmed += "=" }
+        return Data(base64Encoded: trimmed).map(Array.init)
+    }
+}

@@ -1,0 +1,88 @@
+/// Plinth's own agent ⇄ master protocol. It is not part of the Mesos client API, so it is
+/// kept deliberately small: the agent opens one RecordIO stream to the master
+/// (`POST /internal/agent/subscribe` with an `AgentRegistration`) and receives `AgentEvent`s on
+/// it; it sends status updates as separate `AgentCall` posts. Either side restarting simply
+/// ends the stream, and the agent subscribes again with the same agent ID and its tasks.
+public struct AgentRegistration: Codable, Sendable {
+    public var agentInfo: AgentInfo
+    /// `ip:port` of the agent's HTTP server.
+    public var endpoint: String
+    public var frameworks: [FrameworkInfo]
+    public var tasks: [AgentTaskReport]
+    public init(agentInfo: AgentInfo, endpoint: String, frameworks: [FrameworkInfo], tasks: [AgentTaskReport]) {
+        self.agentInfo = agentInfo; self.endpoint = endpoint; self.frameworks = frameworks; self.tasks = tasks
+    }
+}
+
+/// What an agent knows of one of its tasks when it (re)registers.
+public struct AgentTaskReport: Codable, Sendable {
+    public var frameworkId: FrameworkID
+    public var task: TaskInfo
+    /// The newest state the agent knows, acknowledged or not.
+    public var state: TaskState
+    public init(frameworkId: FrameworkID, task: TaskInfo, state: TaskState) {
+        self.frameworkId = frameworkId; self.task = task; self.state = state
+    }
+}
+
+public struct AgentEvent: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case REGISTERED, LAUNCH, KILL, ACKNOWLEDGE, SHUTDOWN_FRAMEWORK, RESEND, MESSAGE, HEARTBEAT
+    }
+    public var type: Kind
+    public var agentId: AgentID?
+    public var masterInfo: MasterInfo?
+    public var frameworkInfo: FrameworkInfo?
+    public var frameworkId: FrameworkID?
+    public var task: TaskInfo?
+    public var taskId: TaskID?
+    public var gracePeriod: DurationInfo?
+    public var uuid: Base64Bytes?
+    public var executorId: ExecutorID?
+    public var data: Base64Bytes?
+
+    public init(type: Kind) { self.type = type }
+
+    public static let heartbeat = AgentEvent(type: .HEARTBEAT)
+
+    public static func registered(_ id: AgentID, master: MasterInfo) -> AgentEvent {
+        var e = AgentEvent(type: .REGISTERED); e.agentId = id; e.masterInfo = master; return e
+    }
+    public static func launch(_ task: TaskInfo, framework: FrameworkInfo) -> AgentEvent {
+        var e = AgentEvent(type: .LAUNCH); e.task = task; e.frameworkInfo = framework
+        e.frameworkId = framework.id; return e
+    }
+    public static func kill(_ task: TaskID, framework: FrameworkID, grace: DurationInfo?) -> AgentEvent {
+        var e = AgentEvent(type: .KILL); e.taskId = task; e.frameworkId = framework; e.gracePeriod = grace; return e
+    }
+    public static func acknowledge(_ task: TaskID, framework: FrameworkID, uuid: Base64Bytes) -> AgentEvent {
+        var e = AgentEvent(type: .ACKNOWLEDGE); e.taskId = task; e.frameworkId = framework; e.uuid = uuid; return e
+    }
+    public static func shutdownFramework(_ framework: FrameworkID) -> AgentEvent {
+        var e = AgentEvent(type: .SHUTDOWN_FRAMEWORK); e.frameworkId = framework; return e
+    }
+    public static func resend(_ framework: FrameworkID) -> AgentEvent {
+        var e = AgentEvent(type: .RESEND); e.frameworkId = framework; return e
+    }
+    public static func message(_ framework: FrameworkID, executor: ExecutorID, data: Base64Bytes) -> AgentEvent {
+        var e = AgentEvent(type: .MESSAGE); e.frameworkId = framework; e.executorId = executor; e.data = data; return e
+    }
+}
+
+public struct AgentCall: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable { case UPDATE }
+    public struct Update: Codable, Sendable {
+        public var frameworkId: FrameworkID
+        public var status: TaskStatus
+        /// The newest state the agent knows for the task, so the master can free resources of a
+        /// task that has ended while older updates still wait for acknowledgement.
+        public var latestState: TaskState
+        public init(frameworkId: FrameworkID, status: TaskStatus, latestState: TaskState) {
+            self.frameworkId = frameworkId; self.status = status; self.latestState = latestState
+        }
+    }
+    public var type: Kind
+    public var agentId: AgentID
+    public var update: Update?
+    public init(agentId: AgentID, update: Update) { type = .UPDATE; self.agentId = agentId; self.update = update }
+}

@@ -1,0 +1,115 @@
+/// Task, command and executor descriptions.
+public struct TaskInfo: Codable, Hashable, Sendable {
+    public var name: String
+    public var taskId: TaskID
+    public var agentId: AgentID
+    public var resources: [Resource]?
+    public var executor: ExecutorInfo?
+    public var command: CommandInfo?
+    public var killPolicy: KillPolicy?
+    public var data: Base64Bytes?
+    public var labels: Labels?
+    public var maxCompletionTime: DurationInfo?
+
+    public init(name: String, taskId: TaskID, agentId: AgentID, resources: [Resource]?,
+                command: CommandInfo?) {
+        self.name = name; self.taskId = taskId; self.agentId = agentId
+        self.resources = resources; self.command = command
+    }
+}
+
+/// Bytes fields travel as standard base64.
+public typealias Base64Bytes = String
+
+public struct KillPolicy: Codable, Hashable, Sendable {
+    public var gracePeriod: DurationInfo?
+    public init(gracePeriod: DurationInfo?) { self.gracePeriod = gracePeriod }
+}
+
+public struct CommandInfo: Codable, Hashable, Sendable {
+    public struct URI: Codable, Hashable, Sendable {
+        public var value: String
+        public var executable: Bool?
+        public var extract: Bool?
+        public var cache: Bool?
+        public var outputFile: String?
+    }
+
+    public struct Environment: Codable, Hashable, Sendable {
+        public struct Variable: Codable, Hashable, Sendable {
+            public var name: String
+            public var type: String?
+            public var value: String?
+            public init(name: String, value: String) { self.name = name; self.value = value }
+        }
+        public var variables: [Variable]?
+        public init(variables: [Variable]) { self.variables = variables }
+    }
+
+    public var uris: [URI]?
+    public var environment: Environment?
+    /// Mesos's default is `true`: `value` runs under `/bin/sh -c`.
+    public var shell: Bool?
+    public var value: String?
+    public var arguments: [String]?
+    public var user: String?
+
+    public init(value: String?, shell: Bool? = nil, arguments: [String]? = nil) {
+        self.value = value; self.shell = shell; self.arguments = arguments
+    }
+
+    public var isShell: Bool { shell ?? true }
+}
+
+public struct ExecutorInfo: Codable, Hashable, Sendable {
+    public var type: String?
+    public var executorId: ExecutorID
+    public var frameworkId: FrameworkID?
+    public var command: CommandInfo?
+    public var resources: [Resource]?
+    public var name: String?
+    public var source: String?
+    public var data: Base64Bytes?
+    public init(executorId: ExecutorID, command: CommandInfo?) {
+        self.executorId = executorId; self.command = command
+    }
+}
+
+public struct Filters: Codable, Hashable, Sendable {
+    public var refuseSeconds: Double?
+    public init(refuseSeconds: Double?) { self.refuseSeconds = refuseSeconds }
+}
+
+public struct Offer: Codable, Hashable, Sendable {
+    public var id: OfferID
+    public var frameworkId: FrameworkID
+    public var agentId: AgentID
+    public var hostname: String
+    public var url: MesosURL?
+    public var resources: [Resource]
+    public var attributes: [Attribute]?
+    public var executorIds: [ExecutorID]?
+    public var allocationInfo: AllocationInfo?
+
+    public init(id: OfferID, frameworkId: FrameworkID, agentId: AgentID, hostname: String,
+                resources: [Resource], attributes: [Attribute]?) {
+        self.id = id; self.frameworkId = frameworkId; self.agentId = agentId
+        self.hostname = hostname; self.resources = resources; self.attributes = attributes
+    }
+
+    public struct Operation: Codable, Hashable, Sendable {
+        public struct Launch: Codable, Hashable, Sendable {
+            public var taskInfos: [TaskInfo]
+            public init(taskInfos: [TaskInfo]) { self.taskInfos = taskInfos }
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                taskInfos = try c.decodeIfPresent([TaskInfo].self, forKey: .taskInfos) ?? []
+            }
+        }
+        /// A string so that operations this build does not run yet get a clear error, not a 400.
+        public var type: String
+        public var id: OperationID?
+        public var launch: Launch?
+        public init(launch tasks: [TaskInfo]) { type = "LAUNCH"; launch = Launch(taskInfos: tasks) }
+    }
+}

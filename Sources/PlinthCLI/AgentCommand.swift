@@ -1,0 +1,66 @@
+import Agent
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MesosAPI
+import ServiceLifecycle
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agent: it registers with a master and runs the tasks launched on it.",
+        discussion: "Every flag can also be set as PLINTH_<FLAG> or MESOS_<FLAG>.")
+
+    @Option(name: .customLong("master"), help: "The master, as host:port.") var master: String?
+    @Option(name: .customLong("ip"), help: "IP address to listen on (default 127.0.0.1).") var ip: String?
+    @Option(name: .customLong("port"), help: "Port to listen on (default 5051).") var port: Int?
+    @Option(name: .customLong("hostname"), help: "Hostname to advertise (default: the IP).") var hostname: String?
+    @Option(name: .customLong("work_dir"), help: "Directory for sandboxes and agent state.") var workDir: String?
+    @Option(name: .customLong("resources"),
+            help: "Resources to offer, e.g. 'cpus:4;mem:4096;ports:[31000-32000]' or a JSON array. Unnamed ones are detected.")
+    var resources: String?
+    @Option(name: .customLong("attributes"), help: "Attributes, e.g. 'rack:r1;zone:z2'.") var attributes: String?
+
+    func config() throws -> AgentConfig {
+        guard let masterFlag = Flags.resolve(master, "master") else { throw CLIError("--master is required") }
+        guard let dir = Flags.resolve(workDir, "work_dir") else { throw CLIError("--work_dir is required") }
+        let port = try port ?? Int(Flags.env("port") ?? "5051").orThrow("Invalid --port")
+        return try AgentCommand.config(master: masterFlag, ip: Flags.resolve(ip, "ip", default: "127.0.0.1"),
+                                       port: port, hostname: Flags.resolve(hostname, "hostname"), workDir: dir,
+                                       resources: Flags.resolve(resources, "resources"),
+                                       attributes: Flags.resolve(attributes, "attributes"))
+    }
+
+    static func config(master: String, ip: String, port: Int, hostname: String?, workDir: String,
+                       resources: String?, attributes: String?) throws -> AgentConfig {
+        try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        var given = Resources()
+        if let text = resources {
+            do {
+                given = try Resources.parse(text)
+            } catch {
+                throw CLIError("Invalid --resources: \(error)")
+            }
+        }
+        return AgentConfig(master: try Flags.masterAddress(master), ip: ip, port: port, hostname: hostname,
+                           workDir: workDir, resources: ResourceDetection.detect(workDir: workDir, given: given),
+                           attributes: attributes.map(ResourceDetection.parseAttributes) ?? [])
+    }
+
+    func run() async throws {
+        let config = try config()
+        let logger = Logger(label: "plinth.agent")
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let agent = Agent(config: config, http: http, logger: logger)
+        let app = AgentServer(agent: agent).application(logger: logger) { port in
+            say("Agent listening on http://\(config.ip):\(port), offering \(config.resources)")
+        }
+        let hook = LifecycleHook(start: { await agent.start() }, stop: { await agent.shutdown() })
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: hook)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try await http.shutdown()
+    }
+}
