@@ -20,6 +20,11 @@ if [[ -f $stamp && -x $venv/bin/python ]]; then
   exit 0
 fi
 
+command -v "$py" >/dev/null || { echo "setup-venv: $py not found (set PYTHON)" >&2; exit 1; }
+if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
+  echo "setup-venv: $py cannot create virtual environments (on Debian: apt-get install python3-venv)" >&2
+  exit 1
+fi
 echo "setup-venv: creating $venv with $("$py" --version 2>&1)" >&2
 rm -rf "$venv"
 "$py" -m venv "$venv"

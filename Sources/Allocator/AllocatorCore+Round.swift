@@ -49,9 +49,10 @@ extension AllocatorCore {
     /// One allocation round. Agents are visited in ID order; on each, the roles and then
     /// their frameworks are tried in DRF order (lowest dominant share first, ties by ID), and
     /// the first framework that wants offers and has no filter covering the candidate gets
-    /// all of it: the unreserved resources plus those reserved for its role, as Mesos offers
-    /// whole agents. Shares are updated after every allocation, so the next agent sees
-    /// the new order. Allocated resources leave the pool until `recover`.
+    /// all of it: the unreserved resources plus those reserved for its role (or an
+    /// ancestor role), as Mesos offers whole agents. Shares are updated after every
+    /// allocation, so the next agent sees the new order. Allocated resources leave the pool
+    /// until `recover`.
     ///
     /// Expired filters are dropped as they are met, which is the same as expiring them all
     /// first: a filter only matters when its framework is considered for its agent.
@@ -62,7 +63,7 @@ extension AllocatorCore {
         for agentID in agentsWithFreeResources.sorted() {
             for role in roleSorter.order {
                 guard let pool = agents[agentID]?.available, !pool.isEmpty else { break }
-                let candidate = pool.filter { $0.reservedRole == "*" || $0.reservedRole == role }
+                let candidate = pool.allocatableTo(role)
                 // The candidate is the same for every framework of the role, so check once.
                 guard !candidate.isEmpty, config.isAllocatable(candidate),
                       let framework = firstUnfiltered(role: role, agent: agentID, candidate: candidate, now: now)

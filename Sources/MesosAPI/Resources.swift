@@ -144,25 +144,55 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     }
 
     /// Resources reserved for exactly `role` (role `*` gives the unreserved ones).
-    public func reserved(for role: String) -> Resources { filter { $0.reservedRole == role } }
+    public func reserved(for role: String) -> Resources { filterKeys { $0.reservedRole == role } }
 
     /// Resources reserved for any role.
-    public var reserved: Resources { filter { $0.reservedRole != "*" } }
+    public var reserved: Resources { filterKeys { $0.reservedRole != "*" } }
 
     public var unreserved: Resources { reserved(for: "*") }
 
-    public var nonRevocable: Resources { filter { $0.revocable == nil } }
+    /// What a framework in `role` may be offered: unreserved resources and those reserved
+    /// for the role or one of its ancestors (`a` reservations serve `a/b`), as in Mesos.
+    public func allocatableTo(_ role: String) -> Resources {
+        filterKeys { key in
+            let owner = key.reservedRole
+            return owner == "*" || owner == role || role.hasPrefix(owner + "/")
+        }
+    }
 
-    public var revocable: Resources { filter { $0.revocable != nil } }
+    public var nonRevocable: Resources { filterKeys { $0.revocable == nil } }
+
+    public var revocable: Resources { filterKeys { $0.revocable != nil } }
 
     /// The same resources tagged as allocated to `role`, as offers carry them in Mesos.
     public func allocating(to role: String) -> Resources {
-        Resources(resources.map { var copy = $0; copy.allocationInfo = AllocationInfo(role: role); return copy })
+        mapKeys { $0.allocationInfo = AllocationInfo(role: role) }
     }
 
     /// The same resources without allocation tags, so they compare equal to pool resources.
     public var unallocated: Resources {
-        Resources(resources.map { var copy = $0; copy.allocationInfo = nil; return copy })
+        entries.keys.contains { $0.allocationInfo != nil } ? mapKeys { $0.allocationInfo = nil } : self
+    }
+
+    /// Filters on everything but the amount, without materialising each resource; returns
+    /// `self` unchanged (no copy) when everything passes, which is the common case.
+    private func filterKeys(_ isIncluded: (Resource) -> Bool) -> Resources {
+        if entries.keys.allSatisfy(isIncluded) { return self }
+        var result = Resources()
+        for (key, amount) in entries where isIncluded(key) { result.entries[key] = amount }
+        return result
+    }
+
+    /// Rewrites keys, merging amounts whose keys become equal.
+    private func mapKeys(_ transform: (inout Resource) -> Void) -> Resources {
+        var result = Resources()
+        for (key, amount) in entries {
+            var changed = key
+            transform(&changed)
+            changed = Self.key(of: changed)
+            result.entries[changed] = result.entries[changed].map { Self.plus($0, amount) } ?? amount
+        }
+        return result
     }
 
     // MARK: Building blocks

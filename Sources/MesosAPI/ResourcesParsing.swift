@@ -240,3 +240,14 @@ extension Resources: CustomStringConvertible {
         "{" + items.joined(separator: ", ") + "}"
     }
 }
+
+/// On the wire resources are a plain array of `Resource`, in the stable order.
+extension Resources: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try [Resource](from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try resources.encode(to: encoder)
+    }
+}

@@ -33,13 +33,14 @@ final class DRFTests: XCTestCase {
         var core = AllocatorCore()
         core.addFramework(fw("cpuheavy"), role: "*")
         core.addFramework(fw("memheavy"), role: "*")
-        core.addAgent(agent("a1"), total: res(cpus: 10, mem: 1000), allocated: [
-            fw("cpuheavy"): res(cpus: 4, mem: 100),   // share 0.4
-            fw("memheavy"): res(cpus: 1, mem: 500),   // share 0.5
+        // Cluster: 10 cpus, 1000 mem; a1 is fully used.
+        core.addAgent(agent("a1"), total: res(cpus: 5, mem: 600), allocated: [
+            fw("cpuheavy"): res(cpus: 4, mem: 100),   // share max(0.4, 0.1) = 0.4
+            fw("memheavy"): res(cpus: 1, mem: 500),   // share max(0.1, 0.5) = 0.5
         ])
-        core.addAgent(agent("a2"), total: res(cpus: 1, mem: 32))
-        XCTAssertEqual(core.allocate(now: 0).pairs, ["cpuheavy@a1"])
-        XCTAssertEqual(core.available(on: agent("a2")), res(cpus: 1, mem: 32))
+        core.addAgent(agent("a2"), total: res(cpus: 5, mem: 400))
+        XCTAssertEqual(core.dominantShare(of: fw("memheavy")), 0.5)
+        XCTAssertEqual(core.allocate(now: 0).pairs, ["cpuheavy@a2"])
     }
 
     func testWholeAgentIsOfferedOnceUntilRecovered() {

@@ -89,17 +89,13 @@ struct ReferenceModel {
     mutating func allocate(now: Double) -> [Allocation] {
         var result: [Allocation] = []
         for agent in totals.keys.sorted() where !free(agent).isEmpty {
-            let roles = Set(frameworks.values.map(\.role)).map { role in
-                (role, share(of: Set(frameworks.filter { $0.value.role == role }.keys)))
-            }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
-            for role in roles {
+            for role in rolesByShare() {
                 let pool = free(agent)
                 if pool.isEmpty { break }
                 let candidate = pool.filter { $0.reservedRole == "*" || $0.reservedRole == role }
                 guard !candidate.isEmpty, config.isAllocatable(candidate) else { continue }
-                let eligible = frameworks.filter { $0.value.role == role && $0.value.active && !$0.value.suppressed }
-                    .keys.map { ($0, share(of: [$0])) }
-                    .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+                let willing = frameworks.filter { $0.value.role == role && $0.value.active && !$0.value.suppressed }
+                let eligible = byShare(willing.keys.map { ($0, share(of: [$0])) })
                 let chosen = eligible.first { framework in
                     !(filters[framework]?[agent] ?? []).contains { $0.expiry > now && $0.resources.contains(candidate) }
                 }
@@ -109,6 +105,20 @@ struct ReferenceModel {
             }
         }
         return result
+    }
+
+    private func rolesByShare() -> [String] {
+        let roles = Set(frameworks.values.map(\.role))
+        var shares: [(String, Double)] = []
+        for role in roles {
+            let members = Set(frameworks.filter { $0.value.role == role }.keys)
+            shares.append((role, share(of: members)))
+        }
+        return byShare(shares)
+    }
+
+    private func byShare<T: Comparable>(_ pairs: [(T, Double)]) -> [T] {
+        pairs.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
     }
 
     /// Dominant share of one framework, for comparing with the real allocator's view.

@@ -32,6 +32,15 @@ final class ResourcesTests: XCTestCase {
         XCTAssertFalse(Resources([.scalar("cpus", 10)]).contains(Resources([.scalar("cpus", 1, role: "prod")])))
     }
 
+    func testAllocatableToIncludesAncestorReservations() {
+        let r = Resources([.scalar("cpus", 1), .scalar("cpus", 2, role: "a"), .scalar("cpus", 4, role: "a/b"),
+                           .scalar("cpus", 8, role: "ab")])
+        XCTAssertEqual(r.allocatableTo("*").scalar("cpus"), 1)
+        XCTAssertEqual(r.allocatableTo("a").scalar("cpus"), 3)
+        XCTAssertEqual(r.allocatableTo("a/b").scalar("cpus"), 7)
+        XCTAssertEqual(r.allocatableTo("ab").scalar("cpus"), 9)
+    }
+
     func testRangesCoalesceAndSubtract() {
         let r = Resources([.ranges("ports", [10...20, 21...25, 40...50]), .ranges("ports", [45...60])])
         XCTAssertEqual(r.ranges("ports"), [10...25, 40...60])
@@ -83,6 +92,8 @@ final class ResourcesTests: XCTestCase {
         XCTAssertEqual(r.resources.map(Resources.describe),
                        ["cpus:1", "cpus(prod):1", "mem:2", "disk:3", "ports:[1-2]", "alpha:1", "zeta:1"])
         XCTAssertEqual(Resources(r.resources), r)
+        let literal: Resources = [.scalar("cpus", 2), .scalar("mem", 2), .scalar("cpus", 0.5)]
+        XCTAssertEqual(literal.resources.map(Resources.describe), ["cpus:2.5", "mem:2"])
         XCTAssertEqual(r.scalars, ["cpus": 2, "mem": 2, "disk": 3, "alpha": 1, "zeta": 1])
     }
 
@@ -173,6 +184,14 @@ final class ResourcesTests: XCTestCase {
     }
 
     // MARK: Renderings
+
+    func testCodableAsResourceArray() throws {
+        let r = Resources([.scalar("mem", 64), .scalar("cpus", 1.5), .ranges("ports", [1...2])])
+        let data = try JSONEncoder().encode(r)
+        let list = try JSONDecoder().decode([Resource].self, from: data)
+        XCTAssertEqual(list.map(\.name), ["cpus", "mem", "ports"])
+        XCTAssertEqual(try JSONDecoder().decode(Resources.self, from: data), r)
+    }
 
     func testDescription() {
         let r = Resources([.scalar("cpus", 0.125), .scalar("mem", 1024), .set("s", ["b", "a"]),

@@ -138,7 +138,7 @@ class Framework:
                     return result
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n"
+                    raise AssertionError(f"timed out after {timeout:.1f}s waiting for {what}\n"
                                          f"{self._summary()}")
                 self.sched.cond.wait(min(left, 0.25))
 

@@ -213,7 +213,7 @@ def wait_agent_active(url: str, timeout: float, agent_id: str | None = None,
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if agent is not None and not agent.running():
-            raise AssertionError(f"agent exited with status {agent.returncode()}\n"
+            raise AssertionError(f"{agent.name} exited with status {agent.returncode()}\n"
                                  f"--- {agent.log_path} ---\n{agent.log_tail(60)}")
         try:
             for a in master_state(url).get("slaves", []):

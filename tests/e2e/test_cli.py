@@ -10,7 +10,8 @@ import requests
 
 from mesos_client import Framework
 from plinth_procs import (PlinthProcess, describe, descendants, free_port, group_members,
-                          pids_with_cmdline, wait_agent_active, wait_gone)
+                          kill_pids, pids_under_dir, pids_with_cmdline, wait_agent_active,
+                          wait_gone)
 
 SEED = Path(__file__).with_name("seed_framework.py")
 
@@ -33,6 +34,7 @@ def test_dev_runs_the_seed_framework_and_stops_on_ctrl_c(plinth_bin, tmp_path, p
     dev = PlinthProcess("dev", [plinth_bin, "dev", f"--port={port}",
                                 f"--work_dir={tmp_path / 'dev-work'}"], tmp_path / "dev.log")
     proc_registry.append(dev.start())
+    family: set[int] = set()
     try:
         url = wait_for_url_line(dev, port)
         assert requests.get(url + "/health", timeout=5).status_code == 200
@@ -69,6 +71,7 @@ def test_dev_runs_the_seed_framework_and_stops_on_ctrl_c(plinth_bin, tmp_path, p
         assert task_pids, "the `sleep 600` task process was never seen"
     finally:
         dev.stop()
+        kill_pids(family | pids_under_dir(tmp_path))  # whatever plinth dev left behind
 
 
 def test_execute_echo_hi(cluster, cli):

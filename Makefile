@@ -1,0 +1,25 @@
+# Plinth developer entry points. `make test` is the single test command (see scripts/test.sh).
+.PHONY: test build dev bench venv e2e
+
+test:
+	scripts/test.sh
+
+# Release build of the plinth binary (.build/release/plinth).
+build:
+	swift build -c release --product plinth
+
+# Master + one agent in one process; Ctrl-C stops everything.
+dev:
+	swift run plinth dev
+
+bench:
+	swift run -c release plinth-bench launch --tasks 1000
+
+# Only the Python venv for the end-to-end suite.
+venv:
+	scripts/setup-venv.sh
+
+# Only the end-to-end suite, against the debug plinth binary.
+e2e:
+	swift build --product plinth
+	PLINTH_BIN="$$(swift build --show-bin-path)/plinth" "$$(scripts/setup-venv.sh | tail -n 1)" -m pytest -v tests/e2e

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plinth-bench",
+        abstract: "Benchmarks for Plinth. They print figures; they assert nothing.",
+        subcommands: [LaunchBenchmark.self])
+}

@@ -1,0 +1,49 @@
+import Agent
+import Foundation
+
+/// A master and an agent started as separate `plinth` processes, so each one's memory can be
+/// measured on its own.
+struct BenchCluster {
+    let master: TaskProcessHandle
+    let agent: TaskProcessHandle
+    let masterAddress: String
+    let workDir: String
+
+    static func start(binary: String, port: Int, agentResources: String) throws -> BenchCluster {
+        let dir = NSTemporaryDirectory() + "plinth-bench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let env = ProcessInfo.processInfo.environment
+        let master = try TaskProcessHandle(spawning: SpawnRequest(
+            command: .executable(path: binary, arguments: [binary, "master", "--ip=127.0.0.1", "--port=\(port)",
+                                                           "--work_dir=\(dir)/master"]),
+            environment: env, stdoutPath: "\(dir)/master.log", stderrPath: "\(dir)/master.log"))
+        let agent = try TaskProcessHandle(spawning: SpawnRequest(
+            command: .executable(path: binary, arguments: [binary, "agent", "--master=127.0.0.1:\(port)",
+                                                           "--ip=127.0.0.1", "--port=\(port + 1)",
+                                                           "--work_dir=\(dir)/agent", "--resources=\(agentResources)"]),
+            environment: env, stdoutPath: "\(dir)/agent.log", stderrPath: "\(dir)/agent.log"))
+        return BenchCluster(master: master, agent: agent, masterAddress: "127.0.0.1:\(port)", workDir: dir)
+    }
+
+    func stop() async {
+        _ = await agent.terminate(gracePeriod: .seconds(5))
+        _ = await master.terminate(gracePeriod: .seconds(5))
+        try? FileManager.default.removeItem(atPath: workDir)
+    }
+
+    /// Peak resident set size (VmHWM) in MB.
+    static func peakRSS(_ pid: pid_t) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+
+    /// The `plinth` binary beside this one.
+    static func siblingBinary() -> String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent("plinth").path
+    }
+}

@@ -1,0 +1,71 @@
+import Agent
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import HTTPSupport
+import MesosAPI
+import SchedulerClient
+
+/// `plinth-bench launch`: end-to-end task throughput through the v1 API, against this machine's
+/// raw rate of spawning and reaping the same command serially.
+struct LaunchBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch", abstract: "Launch N trivial tasks through a master and an agent.")
+
+    @Option(name: .customLong("tasks")) var tasks: Int = 1000
+    @Option(name: .customLong("command")) var command: String = "true"
+    @Option(name: .customLong("port")) var port: Int = 15050
+    @Option(name: .customLong("agent-resources")) var agentResources = "cpus:8;mem:8192;disk:10000;ports:[31000-32000]"
+    @Option(name: .customLong("task-resources")) var taskResources = "cpus:0.1;mem:32"
+    @Option(name: .customLong("plinth"), help: "The plinth binary (default: the one beside this benchmark).")
+    var plinth: String?
+
+    func run() async throws {
+        let raw = measureRawSpawnRate(command: command, count: min(tasks, 1000))
+        say("raw: \(fmt(raw)) spawns/s (\(min(tasks, 1000)) serial spawns of '\(command)')")
+        let cluster = try BenchCluster.start(binary: plinth ?? BenchCluster.siblingBinary(), port: port,
+                                             agentResources: agentResources)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await waitForAgent(cluster.masterAddress, http: http)
+            let result = try await LaunchRun(tasks: tasks, command: command,
+                                             resources: try Resources.parse(taskResources))
+                .run(master: cluster.masterAddress, http: http)
+            let masterRSS = BenchCluster.peakRSS(cluster.master.pid)
+            let agentRSS = BenchCluster.peakRSS(cluster.agent.pid)
+            let rate = Double(result.finished) / result.seconds
+            say("tasks: \(result.finished) finished, \(result.failed) not finished, in \(fmt(result.seconds)) s")
+            say("accept-to-running latency: p50=\(fmt(result.p50 * 1000)) ms p99=\(fmt(result.p99 * 1000)) ms")
+            say("peak RSS: master \(fmt(masterRSS)) MB, agent \(fmt(agentRSS)) MB")
+            say("launch: \(fmt(rate)) tasks/s end-to-end, \(fmt(raw)) spawns/s raw, ratio=\(String(format: "%.3f", rate / raw))")
+        } catch {
+            say("benchmark failed: \(error)")
+        }
+        try? await http.shutdown()
+        await cluster.stop()
+    }
+
+    private func waitForAgent(_ master: String, http: HTTPClient) async throws {
+        let client = StreamingClient(http: http)
+        for _ in 0..<200 {
+            if let state = try? await client.get(url: "http://\(master)/master/state"),
+               let json = try? JSONSerialization.jsonObject(with: state.body) as? [String: Any],
+               let agents = json["slaves"] as? [[String: Any]], agents.contains(where: { $0["active"] as? Bool == true }) {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("the agent did not register within 10 s")
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

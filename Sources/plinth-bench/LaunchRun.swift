@@ -1,0 +1,81 @@
+import AsyncHTTPClient
+import Foundation
+import MesosAPI
+import SchedulerClient
+
+/// One framework that packs as many tasks into every offer as fit, acknowledges every update,
+/// and records ACCEPT-to-RUNNING latencies.
+struct LaunchRun {
+    let tasks: Int
+    let command: String
+    let resources: Resources
+
+    struct Result {
+        var finished = 0
+        var failed = 0
+        var seconds = 0.0
+        var p50 = 0.0
+        var p99 = 0.0
+    }
+
+    func run(master: String, http: HTTPClient) async throws -> Result {
+        let client = SchedulerClient(master: master, http: http)
+        let connection = try await client.subscribe(FrameworkInfo(user: "", name: "plinth-bench"))
+        let clock = ContinuousClock()
+        var launched = 0
+        var done = 0
+        var result = Result()
+        var acceptedAt: [TaskID: ContinuousClock.Instant] = [:]
+        var latencies: [Double] = []
+        var start: ContinuousClock.Instant?
+        for try await event in connection.events {
+            switch event.type {
+            case .OFFERS:
+                for offer in event.offers?.offers ?? [] {
+                    var available = Resources(offer.resources)
+                    var batch: [TaskInfo] = []
+                    while launched + batch.count < tasks, available.contains(resources) {
+                        let id = TaskID("t\(launched + batch.count)")
+                        batch.append(TaskInfo(name: id.value, taskId: id, agentId: offer.agentId,
+                                              resources: resources.resources, command: CommandInfo(value: command)))
+                        available = available - resources
+                    }
+                    if batch.isEmpty {
+                        try await connection.decline([offer.id], refuseSeconds: 0)
+                        continue
+                    }
+                    let now = clock.now
+                    if start == nil { start = now }
+                    for task in batch { acceptedAt[task.taskId] = now }
+                    launched += batch.count
+                    try await connection.launch(batch, offers: [offer.id], refuseSeconds: 0)
+                }
+            case .UPDATE:
+                guard let status = event.update?.status else { continue }
+                if status.state == .TASK_RUNNING, let t0 = acceptedAt[status.taskId] {
+                    latencies.append(seconds(clock.now - t0))
+                }
+                try await connection.acknowledge(status)
+                if status.state.isTerminal {
+                    done += 1
+                    if status.state == .TASK_FINISHED { result.finished += 1 } else { result.failed += 1 }
+                    if done == tasks {
+                        result.seconds = seconds(clock.now - (start ?? clock.now))
+                        latencies.sort()
+                        result.p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
+                        result.p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+                        try? await connection.teardown()
+                        return result
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        throw BenchError("the master closed the stream after \(done) tasks")
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
