@@ -55,7 +55,9 @@ struct LaunchRun {
                 if status.state == .TASK_RUNNING, let t0 = acceptedAt[status.taskId] {
                     latencies.append(seconds(clock.now - t0))
                 }
-                try await connection.acknowledge(status)
+                // Acknowledge without waiting for the reply, so one slow round trip does not hold
+                // up every event behind it.
+                Task { try? await connection.acknowledge(status) }
                 if status.state.isTerminal {
                     done += 1
                     if status.state == .TASK_FINISHED { result.finished += 1 } else { result.failed += 1 }
