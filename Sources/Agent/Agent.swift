@@ -22,6 +22,8 @@ public actor Agent {
     var updates: StatusUpdateManager
     var background: [Task<Void, Never>] = []
     var stopping = false
+    var outbox: [AgentCall.Update] = []
+    var flushScheduled = false
 
     public init(config: AgentConfig, http: HTTPClient, logger: Logger = Logger(label: "plinth.agent")) {
         self.config = config
@@ -137,22 +139,32 @@ public actor Agent {
         send(updates.due(now: now))
     }
 
-    /// Sends updates to the master; a lost send is covered by the retry timer.
+    /// Queues updates for the master. Everything queued while the actor is busy leaves in one
+    /// post; a lost post is covered by the retry timer.
     func send(_ batch: [AgentCall.Update]) {
-        guard connected, let agentID, !batch.isEmpty else { return }
+        guard connected, !batch.isEmpty else { return }
+        outbox += batch
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        Task { self.flush() }
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard connected, let agentID, !outbox.isEmpty else { outbox = []; return }
+        let body = try? WireCodec.encode(AgentCall(agentId: agentID, updates: outbox))
+        outbox = []
+        guard let body else { return }
         let client = self.client
         let url = "\(masterURL)/internal/agent/call"
-        let bodies = batch.compactMap { try? WireCodec.encode(AgentCall(agentId: agentID, update: $0)) }
-        Task {
-            for body in bodies { _ = try? await client.post(url: url, body: body) }
-        }
+        Task { _ = try? await client.post(url: url, body: body) }
     }
 
     /// Records a new state of a task and queues its update for delivery.
     func report(_ key: StatusUpdateManager.Key, _ state: TaskState, message: String? = nil,
                 reason: StatusReason? = nil, source: StatusSource = .SOURCE_EXECUTOR,
                 containerStatus: ContainerStatus? = nil) {
-        guard var task = tasks[key] else { return }
+        guard var task = tasks[key], task.state.canTransition(to: state) else { return }
         task.state = state
         tasks[key] = task
         var status = TaskStatus(taskId: key.task, state: state, message: message, source: source, reason: reason,

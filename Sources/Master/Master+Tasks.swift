@@ -4,15 +4,19 @@ import MesosAPI
 extension Master {
     /// A status update from an agent: record it, free the resources of a task that ended, and
     /// forward it to the framework, which acknowledges it back through us.
-    public func agentUpdate(_ call: AgentCall) {
-        guard let update = call.update, agents[call.agentId] != nil else { return }
+    public func agentUpdates(_ call: AgentCall) {
+        guard agents[call.agentId] != nil else { return }
+        for update in call.updates { agentUpdate(update, from: call.agentId) }
+    }
+
+    func agentUpdate(_ update: AgentCall.Update, from agentID: AgentID) {
         let fid = update.frameworkId
         let status = update.status
         guard var task = frameworks[fid]?.tasks[status.taskId] else {
             // The framework is gone or the task already completed: the agent still wants an
             // acknowledgement so it can stop retrying.
             if frameworks[fid] == nil, let uuid = status.uuid {
-                _ = send(AgentEvent.acknowledge(status.taskId, framework: fid, uuid: uuid), toAgent: call.agentId)
+                _ = send(AgentEvent.acknowledge(status.taskId, framework: fid, uuid: uuid), toAgent: agentID)
             }
             return
         }

@@ -98,7 +98,7 @@ struct AgentEndpoint: Sendable {
         let body = try await request.bodyData()
         do {
             let call = try WireCodec.decode(AgentCall.self, from: body)
-            await master.agentUpdate(call)
+            await master.agentUpdates(call)
             return Reply.accepted()
         } catch {
             return Reply.text(.badRequest, "Invalid agent call: \(WireCodec.describe(error))")

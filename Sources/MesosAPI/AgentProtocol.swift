@@ -1,7 +1,7 @@
 /// Plinth's own agent ⇄ master protocol. It is not part of the Mesos client API, so it is
 /// kept deliberately small: the agent opens one RecordIO stream to the master
 /// (`POST /internal/agent/subscribe` with an `AgentRegistration`) and receives `AgentEvent`s on
-/// it; it sends status updates as separate `AgentCall` posts. Either side restarting simply
+/// it; it sends status updates in `AgentCall` posts. Either side restarting simply
 /// ends the stream, and the agent subscribes again with the same agent ID and its tasks.
 public struct AgentRegistration: Codable, Sendable {
     public var agentInfo: AgentInfo
@@ -83,6 +83,7 @@ public struct AgentCall: Codable, Sendable {
     }
     public var type: Kind
     public var agentId: AgentID
-    public var update: Update?
-    public init(agentId: AgentID, update: Update) { type = .UPDATE; self.agentId = agentId; self.update = update }
+    /// Several tasks' updates travel together; each task still has at most one in flight.
+    public var updates: [Update]
+    public init(agentId: AgentID, updates: [Update]) { type = .UPDATE; self.agentId = agentId; self.updates = updates }
 }

@@ -67,3 +67,24 @@ public struct TaskStatus: Codable, Hashable, Sendable {
         self.timestamp = timestamp; self.uuid = uuid
     }
 }
+
+extension TaskState {
+    /// Whether a task in this state may move to `next`, as Mesos's agent and master allow:
+    /// nothing leaves a terminal state, nothing goes back to STAGING, and STARTING cannot
+    /// follow RUNNING or KILLING. Repeating the current state (a health or reconciliation
+    /// update) is allowed.
+    public func canTransition(to next: TaskState) -> Bool {
+        if isTerminal { return false }
+        if next == self { return true }
+        switch next {
+        case .TASK_STAGING:
+            return false
+        case .TASK_STARTING:
+            return self == .TASK_STAGING
+        case .TASK_RUNNING:
+            return self != .TASK_KILLING
+        default:
+            return true
+        }
+    }
+}

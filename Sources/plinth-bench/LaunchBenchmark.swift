@@ -37,6 +37,7 @@ struct LaunchBenchmark: AsyncParsableCommand {
             say("tasks: \(result.finished) finished, \(result.failed) not finished, in \(fmt(result.seconds)) s")
             say("accept-to-running latency: p50=\(fmt(result.p50 * 1000)) ms p99=\(fmt(result.p99 * 1000)) ms")
             say("peak RSS: master \(fmt(masterRSS)) MB, agent \(fmt(agentRSS)) MB")
+            say("CPU: master \(fmt(BenchCluster.cpuSeconds(cluster.master.pid))) s, agent \(fmt(BenchCluster.cpuSeconds(cluster.agent.pid))) s, benchmark \(fmt(BenchCluster.cpuSeconds(getpid()))) s (the benchmark's includes the raw spawns)")
             say("launch: \(fmt(rate)) tasks/s end-to-end, \(fmt(raw)) spawns/s raw, ratio=\(String(format: "%.3f", rate / raw))")
         } catch {
             say("benchmark failed: \(error)")

@@ -131,3 +131,30 @@ final class RecordIOTests: XCTestCase {
         XCTAssertThrowsError(try decoder.next())
     }
 }
+
+final class TaskStateTests: XCTestCase {
+    func testTerminalStatesNeverChange() {
+        for from in TaskState.allCases where from.isTerminal {
+            for to in TaskState.allCases { XCTAssertFalse(from.canTransition(to: to), "\(from) -> \(to)") }
+        }
+    }
+
+    func testCommandTaskLifecycle() {
+        let path: [TaskState] = [.TASK_STAGING, .TASK_STARTING, .TASK_RUNNING, .TASK_KILLING, .TASK_KILLED]
+        for (from, to) in zip(path, path.dropFirst()) { XCTAssertTrue(from.canTransition(to: to), "\(from) -> \(to)") }
+        XCTAssertTrue(TaskState.TASK_STAGING.canTransition(to: .TASK_ERROR))
+        XCTAssertTrue(TaskState.TASK_RUNNING.canTransition(to: .TASK_RUNNING))
+    }
+
+    func testNoGoingBack() {
+        XCTAssertFalse(TaskState.TASK_RUNNING.canTransition(to: .TASK_STARTING))
+        XCTAssertFalse(TaskState.TASK_RUNNING.canTransition(to: .TASK_STAGING))
+        XCTAssertFalse(TaskState.TASK_KILLING.canTransition(to: .TASK_RUNNING))
+    }
+
+    func testTerminalSet() {
+        let terminal = Set(TaskState.allCases.filter(\.isTerminal))
+        XCTAssertEqual(terminal, [.TASK_FINISHED, .TASK_FAILED, .TASK_KILLED, .TASK_ERROR, .TASK_LOST,
+                                  .TASK_DROPPED, .TASK_GONE, .TASK_GONE_BY_OPERATOR])
+    }
+}
