@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Mesos v1 wire types, JSON codec and RecordIO framing: no I/O.
@@ -33,6 +34,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "Master", dependencies: [
             "MesosAPI", "Allocator", "HTTPSupport",
+            .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MesosAPI
 
 /// One command task on this agent, as the agent's built-in command executor runs it.
@@ -24,12 +27,23 @@ struct SandboxLayout: Sendable {
         "\(workDir)/slaves/\(agent.value)/frameworks/\(framework.value)/executors/\(executor.value)/runs/\(container.value)"
     }
 
+    /// Creates the sandbox directory. Only the last levels are new for a task, so the direct
+    /// `mkdir` usually succeeds and the parents are made only when missing. The spawn itself
+    /// creates `stdout` and `stderr`.
     static func create(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        for name in ["stdout", "stderr"] {
-            _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: nil)
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw SandboxError(path: path, errno: errno)
         }
+        try create(String(path[..<slash]))
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw SandboxError(path: path, errno: errno) }
     }
+}
+
+struct SandboxError: Error, CustomStringConvertible {
+    let path: String
+    let errno: Int32
+    var description: String { "Failed to create sandbox '\(path)': \(String(cString: strerror(errno)))" }
 }
 
 enum TaskEnvironment {

@@ -117,9 +117,10 @@ extension Master {
     func completeTask(_ framework: FrameworkID, _ taskID: TaskID, finalState: TaskState) {
         guard var task = frameworks[framework]?.tasks.removeValue(forKey: taskID) else { return }
         task.state = finalState
+        task.unacknowledged = [:]
         frameworks[framework]?.completedTasks.append(task)
         if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {
-            frameworks[framework]?.completedTasks.removeFirst()
+            _ = frameworks[framework]?.completedTasks.popFirst()
         }
     }
 }

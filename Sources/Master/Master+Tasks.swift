@@ -12,10 +12,14 @@ extension Master {
     func agentUpdate(_ update: AgentCall.Update, from agentID: AgentID) {
         let fid = update.frameworkId
         let status = update.status
-        guard var task = frameworks[fid]?.tasks[status.taskId] else {
-            // The framework is gone or the task already completed: the agent still wants an
-            // acknowledgement so it can stop retrying.
-            if frameworks[fid] == nil, let uuid = status.uuid {
+        // Taken out of the table while it changes, so its arrays are not copied on write.
+        guard var task = frameworks[fid]?.tasks.removeValue(forKey: status.taskId) else {
+            // A task this master already completed: a retry whose acknowledgement was lost.
+            // Pass it on so the framework acknowledges it again and the agent stops retrying;
+            // with no framework left, acknowledge it here.
+            if frameworks[fid] != nil {
+                send(Event.update(status), to: fid)
+            } else if let uuid = status.uuid {
                 _ = send(AgentEvent.acknowledge(status.taskId, framework: fid, uuid: uuid), toAgent: agentID)
             }
             return
@@ -36,16 +40,15 @@ extension Master {
 
     func acknowledge(_ framework: FrameworkID, _ ack: Call.Acknowledge) -> CallOutcome {
         if let problem = Validation.checkUUID(ack.uuid) { return .badRequest(problem) }
-        guard var task = frameworks[framework]?.tasks[ack.taskId] else {
+        guard var task = frameworks[framework]?.tasks.removeValue(forKey: ack.taskId) else {
             // Still pass it on: the agent may be retrying an update for a task we completed.
             _ = send(AgentEvent.acknowledge(ack.taskId, framework: framework, uuid: ack.uuid), toAgent: ack.agentId)
             return .accepted
         }
         let agentID = task.agentID
-        if let state = task.unacknowledged.removeValue(forKey: ack.uuid) {
-            frameworks[framework]?.tasks[ack.taskId] = task
-            if state.isTerminal { completeTask(framework, ack.taskId, finalState: state) }
-        }
+        let state = task.unacknowledged.removeValue(forKey: ack.uuid)
+        frameworks[framework]?.tasks[ack.taskId] = task
+        if let state, state.isTerminal { completeTask(framework, ack.taskId, finalState: state) }
         _ = send(AgentEvent.acknowledge(ack.taskId, framework: framework, uuid: ack.uuid), toAgent: agentID)
         return .accepted
     }

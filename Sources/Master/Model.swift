@@ -1,3 +1,4 @@
+import DequeModule
 import HTTPSupport
 import MesosAPI
 
@@ -14,7 +15,7 @@ struct FrameworkEntry {
     var reregisteredTime: Double?
     var unregisteredTime: Double?
     var tasks: [TaskID: TaskEntry] = [:]
-    var completedTasks: [TaskEntry] = []
+    var completedTasks = Deque<TaskEntry>()
     var offers: Set<OfferID> = []
     /// Bumped on every (re)subscription so a stale failover timer knows it lost.
     var generation = 0

@@ -9,8 +9,8 @@ struct BenchCluster {
     let masterAddress: String
     let workDir: String
 
-    static func start(binary: String, port: Int, agentResources: String) throws -> BenchCluster {
-        let dir = NSTemporaryDirectory() + "plinth-bench-\(UUID().uuidString.prefix(8))"
+    static func start(binary: String, port: Int, agentResources: String, under parent: String) throws -> BenchCluster {
+        let dir = (parent as NSString).appendingPathComponent("plinth-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let env = ProcessInfo.processInfo.environment
         let master = try TaskProcessHandle(spawning: SpawnRequest(

@@ -19,12 +19,16 @@ struct LaunchBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("task-resources")) var taskResources = "cpus:0.1;mem:32"
     @Option(name: .customLong("plinth"), help: "The plinth binary (default: the one beside this benchmark).")
     var plinth: String?
+    @Option(name: .customLong("work_dir"),
+            help: "Where the master's and agent's work directories go (default: $TMPDIR). Sandboxes are created here, so the file system matters.")
+    var workDir: String?
 
     func run() async throws {
         let raw = measureRawSpawnRate(command: command, count: min(tasks, 1000))
         say("raw: \(fmt(raw)) spawns/s (\(min(tasks, 1000)) serial spawns of '\(command)')")
         let cluster = try BenchCluster.start(binary: plinth ?? BenchCluster.siblingBinary(), port: port,
-                                             agentResources: agentResources)
+                                             agentResources: agentResources, under: workDir ?? NSTemporaryDirectory())
+        say("work dir: \(cluster.workDir)")
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await waitForAgent(cluster.masterAddress, http: http)
