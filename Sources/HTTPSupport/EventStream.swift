@@ -1,20 +1,27 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
+import HTTPTypes
 import MesosAPI
 import NIOCore
+import Synchronization
 
 /// One server-to-client RecordIO stream (a scheduler subscription or an agent's link).
-/// The owner pushes encoded events; the HTTP response body drains them. `finish()` ends the
-/// response; a failed write (the peer went away) is reported through `onClose`.
+/// The owner pushes events; the HTTP response body drains them. Records that pile up while a
+/// write is in progress leave together in the next write, so a burst of updates costs one
+/// write, not one per record. `finish()` ends the response; a failed write (the peer went
+/// away) is reported through `onClose`.
 public final class EventStream: Sendable {
     public let id: String
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
-    private let stream: AsyncStream<ByteBuffer>
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var pending = ByteBuffer()
+        var waiter: CheckedContinuation<Void, Never>?
+        var finished = false
+    }
 
     public init(id: String = UUID().uuidString.lowercased()) {
         self.id = id
-        (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
     }
 
     public func send<T: Encodable>(_ event: T) {
@@ -23,36 +30,71 @@ public final class EventStream: Sendable {
     }
 
     public func sendRecord(_ payload: Data) {
-        continuation.yield(ByteBuffer(bytes: RecordIO.frame(payload)))
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            state.pending.writeString("\(payload.count)\n")
+            state.pending.writeBytes(payload)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
-    public func finish() { continuation.finish() }
+    public func finish() {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
 
-    /// The chunked response body: writes every record as it arrives and a heartbeat record every
-    /// `heartbeat`; calls `onClose(true)` if the peer disconnected, `onClose(false)` when finished.
+    /// Everything written since the last call, waiting until there is something; nil once
+    /// finished and drained.
+    func nextChunk() async -> ByteBuffer? {
+        while true {
+            let chunk: ByteBuffer?? = state.withLock { state in
+                if state.pending.readableBytes > 0 {
+                    defer { state.pending = ByteBuffer() }
+                    return .some(state.pending)
+                }
+                return state.finished ? .some(nil) : .none
+            }
+            if let chunk { return chunk }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.pending.readableBytes > 0 || state.finished { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    /// The chunked response body: writes records as they arrive and a heartbeat record every
+    /// `interval`; calls `onClose(true)` if the peer disconnected, `onClose(false)` when finished.
     public func responseBody(heartbeat: Data?, interval: Duration,
                              onClose: @escaping @Sendable (Bool) async -> Void) -> ResponseBody {
-        let stream = self.stream
-        let continuation = self.continuation
         let heartbeatTask: Task<Void, Never>? = heartbeat.map { beat in
-            Task {
+            Task { [weak self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     if Task.isCancelled { break }
-                    continuation.yield(ByteBuffer(bytes: RecordIO.frame(beat)))
+                    self?.sendRecord(beat)
                 }
             }
         }
         return ResponseBody { writer in
             defer { heartbeatTask?.cancel() }
             do {
-                for await buffer in stream {
-                    try await writer.write(buffer)
+                while let chunk = await self.nextChunk() {
+                    try await writer.write(chunk)
                 }
                 try await writer.finish(nil)
                 await onClose(false)
             } catch {
-                continuation.finish()
+                self.finish()
                 await onClose(true)
                 throw error
             }
