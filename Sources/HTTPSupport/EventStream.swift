@@ -49,6 +49,15 @@ public final class EventStream: Sendable {
         waiter?.resume()
     }
 
+    /// Whatever is queued right now, without waiting: for callers that drive the master
+    /// directly, such as tests.
+    public func takePending() -> ByteBuffer {
+        state.withLock { state in
+            defer { state.pending = ByteBuffer() }
+            return state.pending
+        }
+    }
+
     /// Everything written since the last call, waiting until there is something; nil once
     /// finished and drained.
     func nextChunk() async -> ByteBuffer? {

@@ -1,0 +1,184 @@
+import Foundation
+import HTTPSupport
+import XCTest
+@testable import Master
+import MesosAPI
+
+/// Drives the `Master` actor directly, with no HTTP in between: its streams are read back and
+/// decoded as a client would.
+final class MasterCoreTests: XCTestCase {
+    var master: Master!
+    var framework: FrameworkID!
+    var frameworkStream: EventStream!
+    var agentStreams: [EventStream] = []
+
+    override func setUp() async throws {
+        master = Master(config: MasterConfig(port: 0))
+        agentStreams = []
+        for i in 0..<2 {
+            let stream = EventStream()
+            let info = AgentInfo(hostname: "h\(i)", port: 5051, resources: [.scalar("cpus", 2), .scalar("mem", 1024)],
+                                 attributes: nil, id: nil)
+            _ = await master.registerAgent(AgentRegistration(agentInfo: info, endpoint: "127.0.0.1:\(5051 + i)",
+                                                             frameworks: [], tasks: []), stream: stream)
+            agentStreams.append(stream)
+        }
+        frameworkStream = EventStream()
+        var info = FrameworkInfo(user: "", name: "test")
+        info.failoverTimeout = 0
+        guard case .subscribed(let id) = await master.subscribe(Call.Subscribe(frameworkInfo: info),
+                                                                stream: frameworkStream) else {
+            return XCTFail("subscribe refused")
+        }
+        framework = id
+    }
+
+    func events(_ stream: EventStream) throws -> [Event] {
+        try records(stream).map { try WireCodec.decode(Event.self, from: $0) }
+    }
+
+    func agentEvents(_ stream: EventStream) throws -> [AgentEvent] {
+        try records(stream).map { try WireCodec.decode(AgentEvent.self, from: $0) }
+    }
+
+    func records(_ stream: EventStream) throws -> [Data] {
+        var decoder = RecordIODecoder()
+        decoder.feed(stream.takePending().readableBytesView)
+        var out: [Data] = []
+        while let record = try decoder.next() { out.append(record) }
+        return out
+    }
+
+    func offers() async throws -> [Offer] {
+        await master.runAllocation()
+        return try events(frameworkStream).compactMap(\.offers).flatMap(\.offers)
+    }
+
+    func accept(_ offers: [OfferID], _ tasks: [TaskInfo]) async -> CallOutcome {
+        var call = Call(type: .ACCEPT, frameworkId: framework)
+        call.accept = Call.Accept(offerIds: offers, operations: [Offer.Operation(launch: tasks)])
+        return await master.handle(call, streamID: frameworkStream.id)
+    }
+
+    func task(_ id: String, on agent: AgentID) -> TaskInfo {
+        TaskInfo(name: id, taskId: TaskID(id), agentId: agent, resources: [.scalar("cpus", 1)],
+                 command: CommandInfo(value: "true"))
+    }
+
+    func testSubscribeSendsSubscribedThenHeartbeat() throws {
+        let types = try events(frameworkStream).map(\.type)
+        XCTAssertEqual(types, [.SUBSCRIBED, .HEARTBEAT])
+    }
+
+    func testEachAgentIsOfferedOnce() async throws {
+        _ = try events(frameworkStream)
+        let offers = try await offers()
+        XCTAssertEqual(Set(offers.map(\.agentId)).count, 2)
+        let again = try await self.offers()
+        XCTAssertTrue(again.isEmpty, "outstanding offers hold their resources")
+    }
+
+    func testOffersFromTwoAgentsInOneAcceptAreInvalid() async throws {
+        _ = try events(frameworkStream)
+        let offers = try await offers()
+        let outcome = await accept(offers.map(\.id), [task("t", on: offers[0].agentId)])
+        XCTAssertEqual(outcome, .accepted)
+        let update = try XCTUnwrap(try events(frameworkStream).compactMap(\.update).first?.status)
+        XCTAssertEqual(update.state, .TASK_LOST)
+        XCTAssertEqual(update.reason, .REASON_INVALID_OFFERS)
+        XCTAssertTrue(update.message?.contains("one single agent") ?? false)
+    }
+
+    func testUnknownOfferIsInvalid() async throws {
+        _ = try events(frameworkStream)
+        let offers = try await offers()
+        _ = await accept([OfferID("nope")], [task("t", on: offers[0].agentId)])
+        let update = try XCTUnwrap(try events(frameworkStream).compactMap(\.update).first?.status)
+        XCTAssertEqual(update.state, .TASK_LOST)
+        XCTAssertEqual(update.reason, .REASON_INVALID_OFFERS)
+    }
+
+    func testUnsupportedOperationIsRefusedWholeAndTheOfferStays() async throws {
+        _ = try events(frameworkStream)
+        let offer = try await offers()[0]
+        var call = Call(type: .ACCEPT, frameworkId: framework)
+        var reserve = Offer.Operation(launch: [])
+        reserve.type = "RESERVE"
+        call.accept = Call.Accept(offerIds: [offer.id], operations: [reserve])
+        guard case .badRequest(let message) = await master.handle(call, streamID: frameworkStream.id) else {
+            return XCTFail("expected 400")
+        }
+        XCTAssertTrue(message.contains("not supported yet"))
+        let outcome = await accept([offer.id], [task("t", on: offer.agentId)])
+        XCTAssertEqual(outcome, .accepted)
+        XCTAssertTrue(try events(frameworkStream).compactMap(\.update).isEmpty, "the task was launched")
+    }
+
+    func testLaunchReachesTheAgentAndWrongStreamIsRefused() async throws {
+        _ = try events(frameworkStream)
+        let offer = try await offers()[0]
+        let outcome0 = await accept([offer.id], [task("t", on: offer.agentId)])
+        XCTAssertEqual(outcome0, .accepted)
+        let launched = try agentStreams.flatMap(agentEvents).filter { $0.type == .LAUNCH }
+        XCTAssertEqual(launched.map(\.task?.taskId), [TaskID("t")])
+        let outcome = await master.handle(Call(type: .REVIVE, frameworkId: framework), streamID: "other")
+        guard case .badRequest = outcome else { return XCTFail("a wrong stream ID must be refused") }
+        let unknown = await master.handle(Call(type: .REVIVE, frameworkId: FrameworkID("x")), streamID: "s")
+        XCTAssertEqual(unknown, .badRequest("Framework cannot be found"))
+    }
+
+    func testDeclineFilterHoldsUntilRevive() async throws {
+        _ = try events(frameworkStream)
+        let offers = try await offers()
+        var decline = Call(type: .DECLINE, frameworkId: framework)
+        decline.decline = Call.Decline(offerIds: offers.map(\.id), filters: Filters(refuseSeconds: 30))
+        _ = await master.handle(decline, streamID: frameworkStream.id)
+        let filtered = try await self.offers()
+        XCTAssertTrue(filtered.isEmpty)
+        _ = await master.handle(Call(type: .REVIVE, frameworkId: framework), streamID: frameworkStream.id)
+        let revived = try await self.offers()
+        XCTAssertEqual(revived.count, 2)
+    }
+
+    func testFrameworkIsRemovedWhenItsFailoverTimeoutPasses() async throws {
+        _ = try events(frameworkStream)
+        let offer = try await offers()[0]
+        _ = await accept([offer.id], [task("t", on: offer.agentId)])
+        await master.frameworkStreamClosed(framework, streamID: frameworkStream.id)
+        for _ in 0..<100 {
+            if await master.completedFrameworks.contains(where: { $0.id == framework }) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let completed = await master.completedFrameworks
+        XCTAssertEqual(completed.map(\.id), [framework])
+        XCTAssertEqual(completed.first?.completedTasks.first?.state, .TASK_KILLED)
+        let shutdown = try agentStreams.flatMap(agentEvents).filter { $0.type == .SHUTDOWN_FRAMEWORK }
+        XCTAssertEqual(shutdown.count, 1)
+        // A removed framework can never come back with its ID.
+        var info = FrameworkInfo(user: "", name: "test")
+        info.id = framework
+        guard case .refused(let message) = await master.subscribe(Call.Subscribe(frameworkInfo: info),
+                                                                  stream: EventStream()) else {
+            return XCTFail("resubscription of a removed framework must be refused")
+        }
+        XCTAssertEqual(message, "Framework has been removed")
+    }
+
+    func testReconciliation() async throws {
+        _ = try events(frameworkStream)
+        let offer = try await offers()[0]
+        _ = await accept([offer.id], [task("t", on: offer.agentId)])
+        var call = Call(type: .RECONCILE, frameworkId: framework)
+        call.reconcile = Call.Reconcile(tasks: [])
+        _ = await master.handle(call, streamID: frameworkStream.id)
+        var states = try events(frameworkStream).compactMap(\.update?.status)
+        XCTAssertEqual(states.map(\.state), [.TASK_STAGING])
+        XCTAssertEqual(states.first?.reason, .REASON_RECONCILIATION)
+        XCTAssertNil(states.first?.uuid)
+        call.reconcile = Call.Reconcile(tasks: [.init(taskId: TaskID("ghost"), agentId: offer.agentId),
+                                                .init(taskId: TaskID("nowhere"))])
+        _ = await master.handle(call, streamID: frameworkStream.id)
+        states = try events(frameworkStream).compactMap(\.update?.status)
+        XCTAssertEqual(states.map(\.state), [.TASK_LOST, .TASK_LOST])
+    }
+}
