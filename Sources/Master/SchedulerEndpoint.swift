@@ -19,7 +19,9 @@ struct SchedulerEndpoint: Sendable {
         do {
             call = try WireCodec.decode(Call.self, from: body)
         } catch {
-            return Reply.text(.badRequest, "Failed to convert JSON into Call protobuf: \(WireCodec.describe(error))")
+            let detail = WireCodec.describe(error)
+            return Reply.text(.badRequest, detail.hasPrefix("Failed to parse body")
+                              ? detail : "Failed to convert JSON into Call protobuf: \(detail)")
         }
         if let problem = call.structuralProblem {
             return Reply.text(.badRequest, "Failed to validate scheduler::Call: \(problem)")
