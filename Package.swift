@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Mesos v1 wire types, JSON codec and RecordIO framing: no I/O.
@@ -32,7 +33,14 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The master's durable state (weights, quota, reservations) behind a small store
+        // interface, so high availability can later move it onto ZooKeeper.
+        .target(name: "Registry", dependencies: [
+            "MesosAPI",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         .target(name: "Master", dependencies: [
+            "Registry",
             "MesosAPI", "Allocator", "HTTPSupport",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -53,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PlinthCLI", dependencies: [
-            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport",
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,7 +74,8 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
         .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
-        .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator"], swiftSettings: strict),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
+                    swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: [
             "Master", "Agent", "SchedulerClient", "MesosAPI", "HTTPSupport",

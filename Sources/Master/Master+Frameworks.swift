@@ -13,7 +13,10 @@ extension Master {
     /// after a master restart (rebuilt from the FrameworkInfo it sends).
     public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
-        if let problem = Validation.checkFrameworkInfo(info) { return .refused(problem) }
+        if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
+        if Validation.frameworkRoles(info).count > 1 {
+            return .refused("Frameworks with more than one role are not supported yet")
+        }
         if let id = info.id, !id.value.isEmpty {
             if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
             if frameworks[id] != nil {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import Logging
 import MesosAPI
+import Registry
 
 /// The master: frameworks, agents, offers and tasks, behind one actor so every decision sees a
 /// consistent state. Calls arrive already parsed from the HTTP edge; events leave through the
@@ -25,9 +26,15 @@ public actor Master {
     var nextOfferNumber = 0
     var allocationPending = false
     var background: [Task<Void, Never>] = []
+    let registry: any RegistryStore
+    /// Operator decisions, mirrored from the registry.
+    var weights: [String: Double] = [:]
+    var quotas: [String: QuotaConfig] = [:]
 
-    public init(config: MasterConfig, logger: Logger = Logger(label: "plinth.master")) {
+    public init(config: MasterConfig, registry: any RegistryStore = InMemoryRegistry(),
+                logger: Logger = Logger(label: "plinth.master")) {
         self.config = config
+        self.registry = registry
         self.logger = logger
         self.startInstant = ContinuousClock.now
         self.startTime = Date().timeIntervalSince1970
@@ -44,8 +51,13 @@ public actor Master {
 
     var wallClock: Double { Date().timeIntervalSince1970 }
 
-    /// Starts the periodic allocation loop. Called once by the server.
-    public func start() {
+    /// Recovers the registry, then starts the periodic allocation loop. Called once by the server.
+    public func start() throws {
+        let state = try registry.load()
+        for (role, weight) in config.weights.merging(state.weights, uniquingKeysWith: { $1 }) {
+            applyWeight(weight, role: role)
+        }
+        for config in state.quotas.values { applyQuota(config) }
         let interval = config.allocationInterval
         background.append(Task { [weak self] in
             while !Task.isCancelled {

@@ -13,6 +13,11 @@ public struct MasterConfig: Sendable {
     public var heartbeatInterval: Duration
     public var maxCompletedFrameworks: Int
     public var maxCompletedTasksPerFramework: Int
+    /// `--weights=eng=2,ops=3`: initial role weights; weights set through the API and stored in
+    /// the registry take precedence.
+    public var weights: [String: Double] = [:]
+    /// `--roles`: when set, frameworks may only use these roles (and `*`).
+    public var roleWhitelist: Set<String>?
 
     public init(ip: String = "127.0.0.1", port: Int = 5050, hostname: String? = nil, workDir: String? = nil,
                 allocationInterval: Duration = .seconds(1), offerTimeout: Duration? = nil,

@@ -61,14 +61,19 @@ struct MasterRouter: Sendable {
             return Reply.json(await master.frameworksJSON())
         case "/slaves":
             return Reply.json(await master.agentsJSON())
+        case "/weights":
+            return try await OperatorEndpoint(master: master).legacyWeights(request)
+        case "/quota":
+            return try await OperatorEndpoint(master: master).legacyQuota(request)
+        case "/roles", "/roles.json":
+            return Reply.json(.object([("roles", await master.rolesJSON())]))
         case "/redirect":
             var r = Response(status: .temporaryRedirect)
             r.headers[.location] = "//\(master.config.hostname):\(master.config.port)"
             return r
         default:
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
-                guard request.method == .post else { return Reply.methodNotAllowed() }
-                return Reply.text(.notImplemented, "The v1 operator API is not available yet")
+                return try await OperatorEndpoint(master: master).respond(request)
             }
             return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
         }

@@ -70,7 +70,7 @@ extension Master {
             ("resources", legacy(agent.total)),
             ("used_resources", legacy(used)),
             ("offered_resources", legacy(offered)),
-            ("reserved_resources", .object([])),
+            ("reserved_resources", reservedJSON(agent.total)),
             ("unreserved_resources", legacy(agent.total.unreserved)),
             ("attributes", attributesJSON(agent.info.attributes ?? [])),
             ("active", .bool(agent.active)),
@@ -145,6 +145,13 @@ extension Master {
             ("slave_id", .string(offer.agentID.value)),
             ("resources", legacy(offer.resources)),
         ])
+    }
+
+    /// Reserved resources keyed by the role they are reserved for.
+    func reservedJSON(_ resources: Resources) -> JSONValue {
+        let reserved = resources.reserved
+        let roles = Set(reserved.resources.map(\.reservedRole)).sorted()
+        return .object(roles.map { ($0, legacy(reserved.reserved(for: $0))) })
     }
 
     func legacy(_ resources: Resources) -> JSONValue {

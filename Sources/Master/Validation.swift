@@ -19,7 +19,7 @@ public enum Validation {
         return nil
     }
 
-    public static func checkFrameworkInfo(_ info: FrameworkInfo) -> String? {
+    public static func checkFrameworkInfo(_ info: FrameworkInfo, whitelist: Set<String>? = nil) -> String? {
         if let id = info.id, let problem = checkID(id.value, kind: "Framework ID") { return problem }
         let multiRole = info.hasCapability("MULTI_ROLE")
         if !multiRole, let roles = info.roles, !roles.isEmpty {
@@ -28,8 +28,13 @@ public enum Validation {
         if multiRole, info.role != nil {
             return "'FrameworkInfo.role' must not be set with the MULTI_ROLE capability; use 'roles'"
         }
-        for role in frameworkRoles(info) where role != "*" {
-            return "Role '\(role)' is not supported yet: only the default role '*' is"
+        let roles = frameworkRoles(info)
+        if Set(roles).count != roles.count { return "'FrameworkInfo.roles' contains duplicate roles" }
+        for role in roles {
+            if let problem = RoleName.check(role) { return problem }
+            if let whitelist, role != "*", !whitelist.contains(role) {
+                return "Role '\(role)' is not present in the master's --roles"
+            }
         }
         if let timeout = info.failoverTimeout, !(timeout.isFinite && timeout >= 0) {
             return "'FrameworkInfo.failover_timeout' must be a non-negative number of seconds"

@@ -24,7 +24,8 @@ struct DevCommand: AsyncParsableCommand {
         let port = try port ?? Int(Flags.env("port") ?? "5050").orThrow("Invalid --port")
         let dir = try Flags.resolve(workDir, "work_dir") ?? DevCommand.temporaryDirectory()
         let logger = Logger(label: "plinth.dev")
-        let master = Master(config: MasterConfig(ip: ip, port: port, workDir: "\(dir)/master"), logger: logger)
+        let masterConfig = MasterConfig(ip: ip, port: port, workDir: "\(dir)/master")
+        let master = Master(config: masterConfig, registry: try MasterCommand.registry(for: masterConfig), logger: logger)
         let agentConfig = try AgentCommand.config(
             master: "\(ip):\(port)", ip: ip, port: port + 1, hostname: nil, workDir: "\(dir)/agent",
             resources: Flags.resolve(resources, "resources"), attributes: nil)
@@ -41,7 +42,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         let agentApp = AgentServer(agent: agent).application(logger: logger)
         let hook = LifecycleHook(
-            start: { await master.start(); await agent.start() },
+            start: { try await master.start(); await agent.start() },
             stop: { await agent.shutdown(); await master.shutdown() })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: masterApp), .init(service: agentApp), .init(service: hook)],

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import Master
+import MesosAPI
+import Registry
 import ServiceLifecycle
 
 struct MasterCommand: AsyncParsableCommand {
@@ -18,30 +20,67 @@ struct MasterCommand: AsyncParsableCommand {
     var allocationInterval: String?
     @Option(name: .customLong("offer_timeout"), help: "Rescind offers not answered within this time (default: never).")
     var offerTimeout: String?
+    @Option(name: .customLong("weights"), help: "Initial role weights, e.g. 'eng=2,ops=3'.") var weights: String?
+    @Option(name: .customLong("roles"), help: "If set, the only roles frameworks may use, e.g. 'eng,ops'.")
+    var roles: String?
 
     func config() throws -> MasterConfig {
         let ip = Flags.resolve(self.ip, "ip", default: "127.0.0.1")
         let port = try port ?? Int(Flags.env("port") ?? "5050").orThrow("Invalid --port")
-        return MasterConfig(
+        var config = MasterConfig(
             ip: ip, port: port, hostname: Flags.resolve(hostname, "hostname"),
             workDir: Flags.resolve(workDir, "work_dir"),
             allocationInterval: try Flags.duration(Flags.resolve(allocationInterval, "allocation_interval", default: "1secs")),
             offerTimeout: try Flags.resolve(offerTimeout, "offer_timeout").map(Flags.duration))
+        if let text = Flags.resolve(weights, "weights") { config.weights = try MasterCommand.parseWeights(text) }
+        if let text = Flags.resolve(roles, "roles") {
+            let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for role in list { if let problem = RoleName.check(role) { throw CLIError("Invalid --roles: \(problem)") } }
+            config.roleWhitelist = Set(list)
+        }
+        return config
     }
 
     func run() async throws {
         let config = try config()
         if let dir = config.workDir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let logger = Logger(label: "plinth.master")
-        let master = Master(config: config, logger: logger)
+        let master = Master(config: config, registry: try MasterCommand.registry(for: config), logger: logger)
         let app = MasterServer(master: master).application(logger: logger) { port in
             say("Master \(master.info.id) listening on http://\(config.ip):\(port)")
         }
-        let hook = LifecycleHook(start: { await master.start() }, stop: { await master.shutdown() })
+        let hook = LifecycleHook(start: { try await master.start() }, stop: { await master.shutdown() })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: hook)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+extension MasterCommand {
+    /// `eng=2,ops=3` (Mesos's form).
+    static func parseWeights(_ text: String) throws -> [String: Double] {
+        var weights: [String: Double] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let weight = Double(parts[1]), weight > 0, weight.isFinite else {
+                throw CLIError("Invalid --weights entry '\(pair)': expected role=positive number")
+            }
+            if let problem = RoleName.check(parts[0]) { throw CLIError("Invalid --weights: \(problem)") }
+            weights[parts[0]] = weight
+        }
+        return weights
+    }
+
+    /// The registry lives in `work_dir/registry.sqlite`; without a work dir nothing is kept.
+    static func registry(for config: MasterConfig) throws -> any RegistryStore {
+        guard let dir = config.workDir else { return InMemoryRegistry() }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            return try SQLiteRegistry(path: "\(dir)/registry.sqlite")
+        } catch {
+            throw CLIError("Cannot open the registry in \(dir): \(error)")
+        }
     }
 }
 

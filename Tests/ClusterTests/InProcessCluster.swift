@@ -32,7 +32,7 @@ final class InProcessCluster: Sendable {
         let masterTask = Task { try await masterApp.run() }
         var ports = masterPorts.makeAsyncIterator()
         guard let port = await ports.next() else { throw CancellationError() }
-        await master.start()
+        try await master.start()
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let agent = Agent(config: AgentConfig(master: "127.0.0.1:\(port)", port: 0, workDir: dir,
                                               resources: try Resources.parse(resources)),

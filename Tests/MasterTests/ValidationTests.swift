@@ -102,9 +102,24 @@ final class ValidationTests: XCTestCase {
         info.roles = ["a"]
         XCTAssertNotNil(Validation.checkFrameworkInfo(info)?.range(of: "MULTI_ROLE"))
         info.roles = nil
-        info.role = "eng"
-        XCTAssertNotNil(Validation.checkFrameworkInfo(info)?.range(of: "not supported yet"))
+        info.role = "eng/frontend"
+        XCTAssertNil(Validation.checkFrameworkInfo(info))
+        XCTAssertNotNil(Validation.checkFrameworkInfo(info, whitelist: ["ops"])?.range(of: "--roles"))
+        for bad in ["", "/eng", "eng/", "a//b", "a/./b", "..", "a/*", "-x", "a/-b", "with space"] {
+            info.role = bad
+            XCTAssertNotNil(Validation.checkFrameworkInfo(info), "role \(bad.debugDescription) should be rejected")
+        }
         info.role = nil
+        info.capabilities = [.init(type: "MULTI_ROLE")]
+        info.roles = ["a", "a"]
+        XCTAssertNotNil(Validation.checkFrameworkInfo(info)?.range(of: "duplicate"))
+        info.roles = ["a", "b"]
+        XCTAssertNil(Validation.checkFrameworkInfo(info))
+        info.role = "a"
+        XCTAssertNotNil(Validation.checkFrameworkInfo(info))
+        info.role = nil
+        info.roles = nil
+        info.capabilities = nil
         info.failoverTimeout = -1
         XCTAssertNotNil(Validation.checkFrameworkInfo(info))
     }

@@ -1,0 +1,117 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import MesosAPI
+
+/// `POST /api/v1` (and `/api/v1/<anything but scheduler>`): the v1 operator API, as far as
+/// Plinth serves it. Responses are `{"type": NAME, "<name>": {...}}`.
+struct OperatorEndpoint: Sendable {
+    let master: Master
+
+    func respond(_ request: Request) async throws -> Response {
+        guard request.method == .post else { return Reply.methodNotAllowed() }
+        if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+        var request = request
+        let body = try await request.bodyData()
+        let call: OperatorCall
+        do {
+            call = try WireCodec.decode(OperatorCall.self, from: body)
+        } catch {
+            let detail = WireCodec.describe(error)
+            return Reply.text(.badRequest, detail.hasPrefix("Failed to parse body")
+                              ? detail : "Failed to convert JSON into Call protobuf: \(detail)")
+        }
+        switch call.type {
+        case .GET_HEALTH:
+            return response(call.type, .object([("healthy", true)]))
+        case .GET_VERSION:
+            return response(call.type, .object([("version_info", .object([
+                ("version", .string(plinthMesosVersion)), ("build_user", "plinth"),
+                ("build_time", .number(master.startTime)),
+            ]))]))
+        case .GET_MASTER:
+            return response(call.type, await master.masterJSON())
+        case .GET_WEIGHTS:
+            return response(call.type, .object([("weight_infos", weightsJSON(await master.roleWeights))]))
+        case .UPDATE_WEIGHTS:
+            guard let update = call.updateWeights else { return missing("update_weights") }
+            return outcome(await master.updateWeights(update.weightInfos))
+        case .GET_QUOTA:
+            return response(call.type, .object([("status", await quotaStatusJSON())]))
+        case .UPDATE_QUOTA:
+            guard let update = call.updateQuota else { return missing("update_quota") }
+            return outcome(await master.updateQuota(update.quotaConfigs, force: update.force ?? false))
+        case .GET_ROLES:
+            return response(call.type, .object([("roles", await master.rolesJSON())]))
+        case .TEARDOWN:
+            guard let teardown = call.teardown else { return missing("teardown") }
+            return outcome(await master.operatorTeardown(teardown.frameworkId))
+        case .UNKNOWN:
+            return Reply.text(.notImplemented, "Received an unknown call type")
+        default:
+            return Reply.text(.notImplemented, "The operator call \(call.type.rawValue) is not supported yet")
+        }
+    }
+
+    private func response(_ type: OperatorCall.Kind, _ payload: JSONValue) -> Response {
+        Reply.json(.object([("type", .string(type.rawValue)), (type.rawValue.lowercased(), payload)]))
+    }
+
+    private func missing(_ field: String) -> Response {
+        Reply.text(.badRequest, "Failed to validate master::Call: Expecting '\(field)' to be present")
+    }
+
+    private func outcome(_ outcome: Master.OperatorOutcome) -> Response {
+        switch outcome {
+        case .ok: return Response(status: .ok)
+        case .badRequest(let message): return Reply.text(.badRequest, message)
+        case .conflict(let message): return Reply.text(.conflict, message)
+        case .unavailable(let message): return Reply.text(.serviceUnavailable, message)
+        }
+    }
+
+    func weightsJSON(_ weights: [String: Double]) -> JSONValue {
+        .array(weights.keys.sorted().map { .object([("weight", .number(weights[$0]!)), ("role", .string($0))]) })
+    }
+
+    func quotaStatusJSON() async -> JSONValue {
+        let quotas = await master.roleQuotas
+        return .object([("configs", .array(quotas.keys.sorted().map { QuotaJSON.config(quotas[$0]!) }))])
+    }
+
+    /// `GET /weights` answers a bare array; `PUT /weights` takes the same shape.
+    func legacyWeights(_ request: Request) async throws -> Response {
+        if request.method == .get { return Reply.json(weightsJSON(await master.roleWeights)) }
+        guard request.method == .put || request.method == .post else { return Reply.methodNotAllowed(allow: "GET, PUT") }
+        var request = request
+        let body = try await request.bodyData()
+        guard let infos = try? WireCodec.decode([WeightInfo].self, from: body) else {
+            return Reply.text(.badRequest, "Expecting a JSON array of {\"weight\": number, \"role\": string}")
+        }
+        return outcome(await master.updateWeights(infos))
+    }
+
+    /// `GET /quota` answers the quota status; `POST /quota` takes an UpdateQuota body
+    /// (`{"quota_configs": [...], "force": bool}`).
+    func legacyQuota(_ request: Request) async throws -> Response {
+        if request.method == .get { return Reply.json(await quotaStatusJSON()) }
+        guard request.method == .post else { return Reply.methodNotAllowed(allow: "GET, POST") }
+        var request = request
+        let body = try await request.bodyData()
+        guard let update = try? WireCodec.decode(OperatorCall.UpdateQuota.self, from: body) else {
+            return Reply.text(.badRequest, "Expecting {\"quota_configs\": [{\"role\": ..., \"guarantees\": {...}, \"limits\": {...}}]}")
+        }
+        return outcome(await master.updateQuota(update.quotaConfigs, force: update.force ?? false))
+    }
+}
+
+enum QuotaJSON {
+    static func config(_ config: QuotaConfig) -> JSONValue {
+        func amounts(_ map: [String: Double]) -> JSONValue {
+            .object(map.keys.sorted().map { ($0, .object([("value", .number(map[$0]!))])) })
+        }
+        return .object([("role", .string(config.role)), ("guarantees", amounts(config.guaranteeAmounts)),
+                        ("limits", amounts(config.limitAmounts))])
+    }
+}
