@@ -9,8 +9,9 @@ extension Master {
         var agentInfo = registration.agentInfo
         let id = agentInfo.id.flatMap { $0.value.isEmpty ? nil : $0 } ?? newAgentID()
         agentInfo.id = id
-        let total = Resources(agentInfo.resources ?? [])
+        let total = applyStoredReservations(Resources((agentInfo.resources ?? []).upgraded), agent: id)
         if var existing = agents[id] {
+            existing.total = total
             existing.stream?.finish()
             existing.stream = stream
             existing.active = true
@@ -63,7 +64,7 @@ extension Master {
                 frameworks[fid]?.tasks[report.task.taskId] = task
             } else {
                 var task = TaskEntry(info: report.task, frameworkID: fid, agentID: agentID,
-                                     resources: Resources(report.task.resources ?? []), state: report.state)
+                                     resources: Resources((report.task.resources ?? []).upgraded), state: report.state)
                 task.statuses.append(TaskStatus(taskId: report.task.taskId, state: report.state, timestamp: wallClock))
                 frameworks[fid]?.tasks[report.task.taskId] = task
             }

@@ -2,13 +2,13 @@ import Allocator
 import MesosAPI
 
 extension Master {
-    static let supportedOperations: Set<String> = ["LAUNCH"]
+    static let supportedOperations: Set<String> = ["LAUNCH", "RESERVE", "UNRESERVE"]
 
     /// ACCEPT: validate the offers, then run the operations in order against the offered
     /// resources; whatever they leave unused goes back with the call's filter.
     func accept(_ framework: FrameworkID, _ accept: Call.Accept) -> CallOutcome {
         if let op = accept.operations.first(where: { !Master.supportedOperations.contains($0.type) }) {
-            return .badRequest("Offer operation \(op.type) is not supported yet; only LAUNCH is")
+            return .badRequest("Offer operation \(op.type) is not supported yet; LAUNCH, RESERVE and UNRESERVE are")
         }
         let refuse = accept.filters?.refuseSeconds ?? AllocatorConfig().defaultRefuseSeconds
         if let problem = checkOffers(accept.offerIds, framework: framework) {
@@ -21,17 +21,37 @@ extension Master {
             return .accepted
         }
         let agentID = offers[accept.offerIds[0]]!.agentID
-        var available = Resources([])
-        for id in accept.offerIds {
-            guard let entry = offers.removeValue(forKey: id) else { continue }
-            frameworks[framework]?.offers.remove(id)
-            available = available + entry.resources
+        let offered = accept.offerIds.reduce(into: Resources()) { $0 += offers[$1]?.resources ?? Resources() }
+        if case .failure(let problem) = planReservations(accept.operations, framework: framework, available: offered) {
+            return .badRequest(problem.message)
         }
+        var available = offered
+        for id in accept.offerIds {
+            offers[id] = nil
+            frameworks[framework]?.offers.remove(id)
+        }
+        var reshaped = false
         for operation in accept.operations {
-            for task in operation.launchTasks {
-                available = launch(task, framework: framework, agentID: agentID, available: available)
+            switch operation.type {
+            case "RESERVE", "UNRESERVE":
+                let given = (operation.reserve?.resources ?? operation.unreserve?.resources ?? []).upgraded
+                let (from, to) = operation.type == "RESERVE"
+                    ? (Resources(given.map(\.poppedReservation)), Resources(given))
+                    : (Resources(given), Resources(given.map(\.poppedReservation)))
+                do {
+                    try convert(agent: agentID, from: from, to: to)
+                    available = available - from + to
+                    reshaped = true
+                } catch {
+                    logger.error("Failed to store a reservation on agent \(agentID): \(error)")
+                }
+            default:
+                for task in operation.launchTasks {
+                    available = launch(task, framework: framework, agentID: agentID, available: available)
+                }
             }
         }
+        if reshaped { reshapeAllocator(agent: agentID, extra: [framework: available]) }
         allocator.recover(framework: framework, agent: agentID, resources: available,
                           refuseSeconds: refuse, now: now)
         requestAllocation()
@@ -48,7 +68,7 @@ extension Master {
                              reason: .REASON_TASK_INVALID, message: problem)
             return available
         }
-        let used = Resources(task.resources ?? [])
+        let used = Resources((task.resources ?? []).upgraded)
         guard let info = frameworks[framework]?.info,
               send(AgentEvent.launch(task, framework: info), toAgent: agentID) else {
             let state: TaskState = isPartitionAware(framework) ? .TASK_DROPPED : .TASK_LOST

@@ -25,17 +25,11 @@ extension Master {
     }
 
     private func makeOffer(_ allocation: Allocation, agent: AgentEntry) -> Offer {
-        let multiRole = frameworks[allocation.frameworkID]?.info.hasCapability("MULTI_ROLE") ?? false
-        let resources = allocation.resources.resources.map { resource -> Resource in
-            var r = resource
-            if multiRole {
-                r.allocationInfo = AllocationInfo(role: allocation.role)
-            } else {
-                r.allocationInfo = nil
-                if r.reservations == nil || r.reservations!.isEmpty { r.role = r.role ?? "*" }
-            }
-            return r
-        }
+        let info = frameworks[allocation.frameworkID]?.info
+        let multiRole = info?.hasCapability("MULTI_ROLE") ?? false
+        let refinement = info?.hasCapability("RESERVATION_REFINEMENT") ?? false
+        let resources = offeredResources(allocation.resources, multiRole: multiRole, refinement: refinement,
+                                         role: allocation.role)
         var offer = Offer(id: newOfferID(), frameworkId: allocation.frameworkID, agentId: agent.id,
                           hostname: agent.hostname, resources: resources, attributes: agent.info.attributes)
         let parts = agent.endpoint.split(separator: ":")
@@ -45,6 +39,17 @@ extension Master {
                              path: "/slave(1)")
         if multiRole { offer.allocationInfo = AllocationInfo(role: allocation.role) }
         return offer
+    }
+
+    /// Resources as a framework can read them: reservations in the old format unless it has
+    /// RESERVATION_REFINEMENT, and `allocation_info` only for MULTI_ROLE frameworks.
+    func offeredResources(_ resources: Resources, multiRole: Bool, refinement: Bool, role: String) -> [Resource] {
+        let list = refinement ? resources.resources : resources.resources.downgraded
+        return list.map { resource in
+            var r = resource
+            r.allocationInfo = multiRole ? AllocationInfo(role: role) : nil
+            return r
+        }
     }
 
     /// `--offer_timeout`: offers nobody answered go back to the pool and are rescinded.

@@ -42,6 +42,12 @@ struct OperatorEndpoint: Sendable {
         case .UPDATE_QUOTA:
             guard let update = call.updateQuota else { return missing("update_quota") }
             return outcome(await master.updateQuota(update.quotaConfigs, force: update.force ?? false))
+        case .RESERVE_RESOURCES:
+            guard let reserve = call.reserveResources else { return missing("reserve_resources") }
+            return outcome(await master.operatorReserve(reserve), success: .accepted)
+        case .UNRESERVE_RESOURCES:
+            guard let unreserve = call.unreserveResources else { return missing("unreserve_resources") }
+            return outcome(await master.operatorUnreserve(unreserve), success: .accepted)
         case .GET_ROLES:
             return response(call.type, .object([("roles", await master.rolesJSON())]))
         case .TEARDOWN:
@@ -62,9 +68,9 @@ struct OperatorEndpoint: Sendable {
         Reply.text(.badRequest, "Failed to validate master::Call: Expecting '\(field)' to be present")
     }
 
-    private func outcome(_ outcome: Master.OperatorOutcome) -> Response {
+    private func outcome(_ outcome: Master.OperatorOutcome, success: HTTPResponse.Status = .ok) -> Response {
         switch outcome {
-        case .ok: return Response(status: .ok)
+        case .ok: return success == .accepted ? Reply.accepted() : Response(status: success)
         case .badRequest(let message): return Reply.text(.badRequest, message)
         case .conflict(let message): return Reply.text(.conflict, message)
         case .unavailable(let message): return Reply.text(.serviceUnavailable, message)

@@ -74,9 +74,48 @@ public enum Validation {
             if executor.command == nil { return "Executor of type CUSTOM must have 'command' set" }
             return "Custom executors are not supported yet; use a command task"
         }
-        let needed = Resources(resources)
+        let needed = Resources(resources.upgraded)
         if !offered.contains(needed) {
             return "Task uses more resources \(needed) than available \(offered)"
+        }
+        return nil
+    }
+
+    /// RESERVE: dynamic reservations, each for one of the framework's roles (or a role below
+    /// one), whose source — the resources minus their newest reservation — is on offer.
+    /// Returns the source to take from the offer, or the problem.
+    public static func checkReserve(_ resources: [Resource], roles: [String], principal: String?,
+                                    offered: Resources) -> Result<Resources, ReservationProblem> {
+        if resources.isEmpty { return .failure(.init("RESERVE must name the resources to reserve")) }
+        if let problem = checkResources(resources) { return .failure(.init("Invalid resources to reserve: \(problem)")) }
+        for resource in resources {
+            guard let newest = resource.reservations?.last, newest.type == .DYNAMIC, let role = newest.role else {
+                return .failure(.init("Resource '\(resource.name)' to reserve has no dynamic reservation"))
+            }
+            if let problem = RoleName.check(role) { return .failure(.init(problem)) }
+            if role == "*" { return .failure(.init("Resources cannot be reserved for the default role '*'")) }
+            if !roles.contains(where: { RoleName.isInSubtree(role, of: $0) }) {
+                return .failure(.init("A reservation for role '\(role)' is not allowed: the framework's roles are \(roles)"))
+            }
+            if let principal, let given = newest.principal, given != principal {
+                return .failure(.init("A reservation's principal '\(given)' differs from the framework's principal '\(principal)'"))
+            }
+        }
+        let source = Resources(resources.map(\.poppedReservation))
+        guard offered.contains(source) else {
+            return .failure(.init("The resources to reserve (\(source)) are not in the offer (\(offered))"))
+        }
+        return .success(source)
+    }
+
+    /// UNRESERVE: dynamically reserved resources that are on offer.
+    public static func checkUnreserve(_ resources: [Resource], offered: Resources) -> String? {
+        if resources.isEmpty { return "UNRESERVE must name the resources to unreserve" }
+        for resource in resources where !resource.isDynamicallyReserved {
+            return "Resource '\(resource.name)' to unreserve is not dynamically reserved"
+        }
+        guard offered.contains(Resources(resources)) else {
+            return "The resources to unreserve (\(Resources(resources))) are not in the offer (\(offered))"
         }
         return nil
     }
@@ -120,5 +159,20 @@ public enum Validation {
         if let eq = trimmed.firstIndex(of: "=") { trimmed = String(trimmed[..<eq]) }
         while trimmed.count % 4 != 0 { trimmed += "=" }
         return Data(base64Encoded: trimmed).map(Array.init)
+    }
+}
+
+public struct ReservationProblem: Error, Equatable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension Resource {
+    /// The resource as it was before its newest reservation.
+    public var poppedReservation: Resource {
+        var r = self
+        r.reservations?.removeLast()
+        if r.reservations?.isEmpty ?? false { r.reservations = nil }
+        return r
     }
 }

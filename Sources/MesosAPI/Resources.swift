@@ -1,3 +1,5 @@
+import Foundation
+
 /// A multiset of resources with Mesos's arithmetic.
 ///
 /// Resources that differ only in their amount are merged: scalars are summed in fixed point
@@ -9,6 +11,11 @@
 /// Construction is lenient: malformed entries (type/field mismatch, non-finite or
 /// non-positive scalars, TEXT) are dropped. Run `Resources.validate(_:)` first where input
 /// must be rejected instead.
+///
+/// Representation: "everything but the amount" is interned process-wide (`Key`), and the
+/// entries are kept sorted by the key's number. Arithmetic is then a merge of two short
+/// sorted arrays comparing integers, instead of hashing a many-field `Resource` per entry,
+/// which is what made an allocator round over thousands of agents expensive.
 public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     /// How much of one kind of resource there is. Never empty: empty amounts are removed.
     enum Amount: Hashable, Sendable {
@@ -19,25 +26,46 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
         case set(Set<String>)
     }
 
-    /// Keyed by the resource with its value fields cleared and defaults normalised, so that
-    /// "everything but the amount" decides what merges.
-    private(set) var entries: [Resource: Amount]
+    struct Entry: Sendable {
+        let key: Key
+        var amount: Amount
+    }
 
-    public init() { entries = [:] }
+    /// Sorted by `key.id`, one entry per key, no empty amounts: a canonical form, so equal
+    /// resources have equal entries.
+    private(set) var entries: [Entry]
+
+    public init() { entries = [] }
 
     public init(_ resources: [Resource]) {
-        entries = [:]
+        entries = []
         for resource in resources { add(resource) }
     }
 
     public init(arrayLiteral elements: Resource...) { self.init(elements) }
+
+    private init(sorted entries: [Entry]) { self.entries = entries }
 
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The resources in a stable order: cpus, mem, disk, ports, then the rest by name; within
     /// a name unreserved first, then by role.
     public var resources: [Resource] {
-        entries.map { Self.makeResource($0.key, $0.value) }.sorted(by: Self.displayOrder)
+        entries.map { Self.makeResource($0.key.resource, $0.amount) }.sorted(by: Self.displayOrder)
+    }
+
+    public static func == (lhs: Resources, rhs: Resources) -> Bool {
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        for (a, b) in zip(lhs.entries, rhs.entries) where a.key !== b.key || a.amount != b.amount { return false }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entries.count)
+        for entry in entries {
+            hasher.combine(entry.key.id)
+            hasher.combine(entry.amount)
+        }
     }
 
     // MARK: Arithmetic
@@ -49,13 +77,22 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     }
 
     public static func += (lhs: inout Resources, rhs: Resources) {
-        for (key, amount) in rhs.entries {
-            if let mine = lhs.entries[key] {
-                lhs.entries[key] = Self.plus(mine, amount)
+        if rhs.entries.isEmpty { return }
+        if lhs.entries.isEmpty { lhs = rhs; return }
+        let (a, b) = (lhs.entries, rhs.entries)
+        var merged: [Entry] = []
+        merged.reserveCapacity(a.count + b.count)
+        var (i, j) = (0, 0)
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].key.id < b[j].key.id) {
+                merged.append(a[i]); i += 1
+            } else if i == a.count || b[j].key.id < a[i].key.id {
+                merged.append(b[j]); j += 1
             } else {
-                lhs.entries[key] = amount
+                merged.append(Entry(key: a[i].key, amount: plus(a[i].amount, b[j].amount))); i += 1; j += 1
             }
         }
+        lhs.entries = merged
     }
 
     /// Subtraction never goes below zero: whatever would become empty or negative is dropped,
@@ -67,30 +104,48 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     }
 
     public static func -= (lhs: inout Resources, rhs: Resources) {
-        for (key, amount) in rhs.entries {
-            guard let mine = lhs.entries[key] else { continue }
-            lhs.entries[key] = Self.minus(mine, amount)
+        if rhs.entries.isEmpty || lhs.entries.isEmpty { return }
+        let (a, b) = (lhs.entries, rhs.entries)
+        var rest: [Entry] = []
+        rest.reserveCapacity(a.count)
+        var j = 0
+        for entry in a {
+            while j < b.count && b[j].key.id < entry.key.id { j += 1 }
+            if j < b.count && b[j].key === entry.key {
+                if let left = minus(entry.amount, b[j].amount) { rest.append(Entry(key: entry.key, amount: left)) }
+            } else {
+                rest.append(entry)
+            }
         }
+        lhs.entries = rest
     }
 
     /// Whether every resource of `other` is available here (same reservation, allocation
     /// and revocability): the check behind "can this task run in this offer".
     public func contains(_ other: Resources) -> Bool {
-        other.entries.allSatisfy { key, amount in
-            guard let mine = entries[key] else { return false }
-            return Self.contains(mine, amount)
+        var i = 0
+        for wanted in other.entries {
+            while i < entries.count && entries[i].key.id < wanted.key.id { i += 1 }
+            guard i < entries.count, entries[i].key === wanted.key,
+                  Self.contains(entries[i].amount, wanted.amount) else { return false }
+            i += 1
         }
+        return true
     }
 
     /// The part both sides have: scalar minimum, common ranges and set items. Used to clip
     /// what a caller claims against what is really there.
     public func intersection(_ other: Resources) -> Resources {
-        var result = Resources()
-        for (key, amount) in other.entries {
-            guard let mine = entries[key], let common = Self.intersect(mine, amount) else { continue }
-            result.entries[key] = common
+        var common: [Entry] = []
+        var i = 0
+        for theirs in other.entries {
+            while i < entries.count && entries[i].key.id < theirs.key.id { i += 1 }
+            guard i < entries.count, entries[i].key === theirs.key else { continue }
+            if let both = Self.intersect(entries[i].amount, theirs.amount) {
+                common.append(Entry(key: theirs.key, amount: both))
+            }
         }
-        return result
+        return Resources(sorted: common)
     }
 
     // MARK: Queries
@@ -98,8 +153,8 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     /// Total of a scalar resource over all roles and allocations.
     public func scalar(_ name: String) -> Double {
         var milli: Int64 = 0
-        for (key, amount) in entries where key.name == name {
-            if case .scalar(let value) = amount { milli = Self.saturatingAdd(milli, value) }
+        for entry in entries where entry.key.name == name {
+            if case .scalar(let value) = entry.amount { milli = Self.saturatingAdd(milli, value) }
         }
         return Double(milli) / 1000
     }
@@ -107,8 +162,10 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     /// Every scalar resource summed over roles: the quantities DRF shares are computed from.
     public var scalars: [String: Double] {
         var milli: [String: Int64] = [:]
-        for (key, amount) in entries {
-            if case .scalar(let value) = amount { milli[key.name] = Self.saturatingAdd(milli[key.name] ?? 0, value) }
+        for entry in entries {
+            if case .scalar(let value) = entry.amount {
+                milli[entry.key.name] = Self.saturatingAdd(milli[entry.key.name] ?? 0, value)
+            }
         }
         return milli.mapValues { Double($0) / 1000 }
     }
@@ -116,8 +173,8 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     /// The union of the ranges of a resource over all roles, sorted and coalesced.
     public func ranges(_ name: String) -> [ClosedRange<UInt64>] {
         var all: [ClosedRange<UInt64>] = []
-        for (key, amount) in entries where key.name == name {
-            if case .ranges(let ranges) = amount { all += ranges }
+        for entry in entries where entry.key.name == name {
+            if case .ranges(let ranges) = entry.amount { all += ranges }
         }
         return Self.coalesce(all)
     }
@@ -125,82 +182,102 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     /// The union of the items of a set resource over all roles.
     public func setItems(_ name: String) -> Set<String> {
         var all = Set<String>()
-        for (key, amount) in entries where key.name == name {
-            if case .set(let items) = amount { all.formUnion(items) }
+        for entry in entries where entry.key.name == name {
+            if case .set(let items) = entry.amount { all.formUnion(items) }
         }
         return all
     }
 
-    public var names: Set<String> { Set(entries.keys.map(\.name)) }
+    public var names: Set<String> { Set(entries.map(\.key.name)) }
 
     // MARK: Filters
 
     public func filter(_ isIncluded: (Resource) throws -> Bool) rethrows -> Resources {
-        var result = Resources()
-        for (key, amount) in entries where try isIncluded(Self.makeResource(key, amount)) {
-            result.entries[key] = amount
+        var kept: [Entry] = []
+        for entry in entries where try isIncluded(Self.makeResource(entry.key.resource, entry.amount)) {
+            kept.append(entry)
         }
-        return result
+        return Resources(sorted: kept)
     }
 
     /// Resources reserved for exactly `role` (role `*` gives the unreserved ones).
     public func reserved(for role: String) -> Resources { filterKeys { $0.reservedRole == role } }
 
     /// Resources reserved for any role.
-    public var reserved: Resources { filterKeys { $0.reservedRole != "*" } }
+    public var reserved: Resources { filterKeys { $0.isReserved } }
 
-    public var unreserved: Resources { reserved(for: "*") }
+    public var unreserved: Resources { filterKeys { !$0.isReserved } }
 
     /// What a framework in `role` may be offered: unreserved resources and those reserved
     /// for the role or one of its ancestors (`a` reservations serve `a/b`), as in Mesos.
     public func allocatableTo(_ role: String) -> Resources {
         filterKeys { key in
-            let owner = key.reservedRole
-            return owner == "*" || owner == role || role.hasPrefix(owner + "/")
+            !key.isReserved || key.reservedRole == role || Self.isStrictAncestor(key.reservedRole, of: role)
         }
     }
 
-    public var nonRevocable: Resources { filterKeys { $0.revocable == nil } }
+    public var nonRevocable: Resources { filterKeys { !$0.isRevocable } }
 
-    public var revocable: Resources { filterKeys { $0.revocable != nil } }
+    public var revocable: Resources { filterKeys { $0.isRevocable } }
 
     /// The same resources tagged as allocated to `role`, as offers carry them in Mesos.
     public func allocating(to role: String) -> Resources {
-        mapKeys { $0.allocationInfo = AllocationInfo(role: role) }
+        mapKeys { resource in
+            var tagged = resource
+            tagged.allocationInfo = AllocationInfo(role: role)
+            return Key.interned(tagged)
+        }
     }
 
     /// The same resources without allocation tags, so they compare equal to pool resources.
     public var unallocated: Resources {
-        entries.keys.contains { $0.allocationInfo != nil } ? mapKeys { $0.allocationInfo = nil } : self
+        entries.contains { $0.key.untagged != nil } ? mapKeys { _ in nil } : self
     }
 
     /// Filters on everything but the amount, without materialising each resource; returns
     /// `self` unchanged (no copy) when everything passes, which is the common case.
-    private func filterKeys(_ isIncluded: (Resource) -> Bool) -> Resources {
-        if entries.keys.allSatisfy(isIncluded) { return self }
+    private func filterKeys(_ isIncluded: (Key) -> Bool) -> Resources {
+        guard let first = entries.firstIndex(where: { !isIncluded($0.key) }) else { return self }
+        var kept = Array(entries[..<first])
+        for entry in entries[(first + 1)...] where isIncluded(entry.key) { kept.append(entry) }
+        return Resources(sorted: kept)
+    }
+
+    /// Rewrites keys (nil: drop the allocation tag), merging amounts whose keys become equal.
+    private func mapKeys(_ transform: (Resource) -> Key?) -> Resources {
         var result = Resources()
-        for (key, amount) in entries where isIncluded(key) { result.entries[key] = amount }
+        for entry in entries {
+            let key = transform(entry.key.resource) ?? entry.key.untagged ?? entry.key
+            result.insert(Entry(key: key, amount: entry.amount))
+        }
         return result
     }
 
-    /// Rewrites keys, merging amounts whose keys become equal.
-    private func mapKeys(_ transform: (inout Resource) -> Void) -> Resources {
-        var result = Resources()
-        for (key, amount) in entries {
-            var changed = key
-            transform(&changed)
-            changed = Self.key(of: changed)
-            result.entries[changed] = result.entries[changed].map { Self.plus($0, amount) } ?? amount
-        }
-        return result
+    /// `a` strictly above `role` in the hierarchy (`eng` for `eng/web`), without building strings.
+    static func isStrictAncestor(_ a: String, of role: String) -> Bool {
+        let (outer, inner) = (a.utf8, role.utf8)
+        guard inner.count > outer.count, inner.starts(with: outer) else { return false }
+        return inner[inner.index(inner.startIndex, offsetBy: outer.count)] == UInt8(ascii: "/")
     }
 
     // MARK: Building blocks
 
     mutating func add(_ resource: Resource) {
         guard let amount = Self.amount(of: resource) else { return }
-        let key = Self.key(of: resource)
-        entries[key] = entries[key].map { Self.plus($0, amount) } ?? amount
+        insert(Entry(key: Key.interned(Self.key(of: resource)), amount: amount))
+    }
+
+    private mutating func insert(_ entry: Entry) {
+        var (low, high) = (0, entries.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].key.id < entry.key.id { low = mid + 1 } else { high = mid }
+        }
+        if low < entries.count && entries[low].key === entry.key {
+            entries[low].amount = Self.plus(entries[low].amount, entry.amount)
+        } else {
+            entries.insert(entry, at: low)
+        }
     }
 
     static func key(of resource: Resource) -> Resource {
@@ -369,5 +446,124 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
             if a[i].upperBound < b[j].upperBound { i += 1 } else { j += 1 }
         }
         return result
+    }
+}
+
+// MARK: Exact scalar access for accounting (allocator)
+
+extension Resources {
+    /// Calls `body` for every scalar entry with its amount in thousandths, so accounting code
+    /// can keep exact integer totals without building dictionaries or going through Double.
+    public func forEachScalar(_ body: (_ name: String, _ reservedRole: String, _ isRevocable: Bool,
+                                       _ milli: Int64) throws -> Void) rethrows {
+        for entry in entries {
+            if case .scalar(let milli) = entry.amount {
+                try body(entry.key.name, entry.key.reservedRole, entry.key.isRevocable, milli)
+            }
+        }
+    }
+
+    /// Splits off what quota is charged for, unreserved non-revocable scalars, from the rest
+    /// (reservations, ranges, sets, revocable resources), in one pass.
+    public var quotaScalarsSplit: (quota: Resources, rest: Resources) {
+        var (quota, rest): ([Entry], [Entry]) = ([], [])
+        for entry in entries {
+            let counts: Bool
+            if case .scalar = entry.amount { counts = !entry.key.isReserved && !entry.key.isRevocable } else { counts = false }
+            if counts { quota.append(entry) } else { rest.append(entry) }
+        }
+        return (Resources(sorted: quota), Resources(sorted: rest))
+    }
+
+    /// Cuts scalars down so that, per name, at most `cap(name)` thousandths remain (nil: no
+    /// cap), taking entries in order; other resources are kept. This is Mesos's "chopping" of
+    /// an offer to fit a quota limit or the headroom.
+    public func cappingScalars(_ cap: (String) -> Int64?) -> Resources {
+        var spent: [(name: String, left: Int64)] = []
+        var kept: [Entry] = []
+        for entry in entries {
+            guard case .scalar(let milli) = entry.amount else { kept.append(entry); continue }
+            let name = entry.key.name
+            let index: Int
+            if let found = spent.firstIndex(where: { $0.name == name }) {
+                index = found
+            } else {
+                guard let limit = cap(name) else { kept.append(entry); continue }
+                spent.append((name, max(0, limit)))
+                index = spent.count - 1
+            }
+            let take = min(milli, spent[index].left)
+            if take > 0 { kept.append(Entry(key: entry.key, amount: .scalar(take))) }
+            spent[index].left -= take
+        }
+        return Resources(sorted: kept)
+    }
+
+    /// Resources of `pool` that stand in for `self` under other tags: per resource of
+    /// `self`, the same name and type with the amounts both have, from pool entries that
+    /// `isAllowed` accepts. How a holding survives a RESERVE or UNRESERVE that re-tags it.
+    public func matching(in pool: Resources, where isAllowed: (Resource) -> Bool) -> Resources {
+        var result = Resources()
+        var pool = pool
+        for wanted in entries {
+            var want: Amount? = wanted.amount
+            for candidate in pool.entries where candidate.key.name == wanted.key.name
+                && candidate.key.resource.type == wanted.key.resource.type && isAllowed(candidate.key.resource) {
+                guard let need = want, let got = Self.intersect(candidate.amount, need) else { continue }
+                let taken = Resources(sorted: [Entry(key: candidate.key, amount: got)])
+                result += taken
+                pool -= taken
+                want = Self.minus(need, got)
+            }
+        }
+        return result
+    }
+}
+
+/// Everything about a resource but its amount, interned: equal keys are one object, so
+/// entries compare by identity and sort by `id`, and facts the allocator asks for on every
+/// entry (reservation role, revocability) are computed once.
+final class Key: Sendable {
+    let id: Int
+    let resource: Resource
+    let name: String
+    let reservedRole: String
+    let isReserved: Bool
+    let isRevocable: Bool
+    /// The same key without its allocation tag; nil when it has none.
+    let untagged: Key?
+
+    private init(id: Int, resource: Resource, untagged: Key?) {
+        self.id = id
+        self.resource = resource
+        name = resource.name
+        reservedRole = resource.reservedRole
+        isReserved = reservedRole != "*"
+        isRevocable = resource.revocable != nil
+        self.untagged = untagged
+    }
+
+    /// Keys are never forgotten: the distinct kinds of resource a cluster sees are few.
+    private final class Table: @unchecked Sendable {
+        let lock = NSLock()
+        var keys: [Resource: Key] = [:]
+    }
+    private static let table = Table()
+
+    /// `resource` must already be normalised by `Resources.key(of:)`.
+    static func interned(_ resource: Resource) -> Key {
+        if let known = table.lock.withLock({ table.keys[resource] }) { return known }
+        var untagged: Key?
+        if resource.allocationInfo != nil {
+            var plain = resource
+            plain.allocationInfo = nil
+            untagged = interned(plain)
+        }
+        return table.lock.withLock {
+            if let known = table.keys[resource] { return known }
+            let key = Key(id: table.keys.count, resource: resource, untagged: untagged)
+            table.keys[resource] = key
+            return key
+        }
     }
 }

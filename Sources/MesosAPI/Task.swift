@@ -106,10 +106,23 @@ public struct Offer: Codable, Hashable, Sendable {
                 taskInfos = try c.decodeIfPresent([TaskInfo].self, forKey: .taskInfos) ?? []
             }
         }
+        public struct Reserve: Codable, Hashable, Sendable {
+            public var source: [Resource]?
+            public var resources: [Resource]
+            public init(resources: [Resource]) { self.resources = resources }
+        }
+        public struct Unreserve: Codable, Hashable, Sendable {
+            public var resources: [Resource]
+            public init(resources: [Resource]) { self.resources = resources }
+        }
         /// A string so that operations this build does not run yet get a clear error, not a 400.
         public var type: String
         public var id: OperationID?
         public var launch: Launch?
+        public var reserve: Reserve?
+        public var unreserve: Unreserve?
         public init(launch tasks: [TaskInfo]) { type = "LAUNCH"; launch = Launch(taskInfos: tasks) }
+        public init(reserve resources: [Resource]) { type = "RESERVE"; reserve = Reserve(resources: resources) }
+        public init(unreserve resources: [Resource]) { type = "UNRESERVE"; unreserve = Unreserve(resources: resources) }
     }
 }

@@ -103,7 +103,7 @@ final class MasterCoreTests: XCTestCase {
         let offer = try await offers()[0]
         var call = Call(type: .ACCEPT, frameworkId: framework)
         var reserve = Offer.Operation(launch: [])
-        reserve.type = "RESERVE"
+        reserve.type = "CREATE"
         call.accept = Call.Accept(offerIds: [offer.id], operations: [reserve])
         guard case .badRequest(let message) = await master.handle(call, streamID: frameworkStream.id) else {
             return XCTFail("expected 400")
@@ -180,5 +180,78 @@ final class MasterCoreTests: XCTestCase {
         _ = await master.handle(call, streamID: frameworkStream.id)
         states = try events(frameworkStream).compactMap(\.update?.status)
         XCTAssertEqual(states.map(\.state), [.TASK_LOST, .TASK_LOST])
+    }
+
+    func frameworkWithRole(_ role: String) async throws -> (FrameworkID, EventStream) {
+        let stream = EventStream()
+        var info = FrameworkInfo(user: "", name: role)
+        info.role = role
+        guard case .subscribed(let id) = await master.subscribe(Call.Subscribe(frameworkInfo: info), stream: stream) else {
+            throw CancellationError()
+        }
+        return (id, stream)
+    }
+
+    func testReserveInAcceptThenTheReservationIsOfferedOnlyToItsRole() async throws {
+        // The role-less framework steps aside so the "eng" one gets the offers.
+        _ = await master.handle(Call(type: .TEARDOWN, frameworkId: framework), streamID: frameworkStream.id)
+        let (eng, engStream) = try await frameworkWithRole("eng")
+        await master.runAllocation()
+        let offer = try XCTUnwrap(try events(engStream).compactMap(\.offers).flatMap(\.offers).first)
+        XCTAssertEqual(offer.resources.first?.role, "*")
+        var reserved = Resource.scalar("cpus", 1, role: "eng")
+        reserved.reservation = ReservationInfo(principal: nil)
+        var call = Call(type: .ACCEPT, frameworkId: eng)
+        call.accept = Call.Accept(offerIds: [offer.id], operations: [Offer.Operation(reserve: [reserved])],
+                                  filters: Filters(refuseSeconds: 0))
+        let outcome = await master.handle(call, streamID: engStream.id)
+        XCTAssertEqual(outcome, .accepted)
+        await master.runAllocation()
+        let again = try XCTUnwrap(try events(engStream).compactMap(\.offers).flatMap(\.offers).first { $0.agentId == offer.agentId })
+        let roles = again.resources.filter { $0.name == "cpus" }.map { $0.role ?? "" }.sorted()
+        XCTAssertEqual(roles, ["*", "eng"])
+        XCTAssertNotNil(again.resources.first { $0.role == "eng" }?.reservation, "a dynamic reservation shows as such")
+        // Another role never sees the reserved CPU.
+        let state = await master.stateJSON()
+        let text = String(decoding: state.serialized(), as: UTF8.self)
+        XCTAssertTrue(text.contains(#""reserved_resources":{"eng":{"cpus":1.0"#), text)
+    }
+
+    func testReserveOfResourcesNotInTheOfferIsRefusedWhole() async throws {
+        _ = await master.handle(Call(type: .TEARDOWN, frameworkId: framework), streamID: frameworkStream.id)
+        let (eng, engStream) = try await frameworkWithRole("eng")
+        await master.runAllocation()
+        let offer = try XCTUnwrap(try events(engStream).compactMap(\.offers).flatMap(\.offers).first)
+        var tooMuch = Resource.scalar("cpus", 64, role: "eng")
+        tooMuch.reservation = ReservationInfo(principal: nil)
+        var otherRole = Resource.scalar("cpus", 1, role: "ops")
+        otherRole.reservation = ReservationInfo(principal: nil)
+        for resources in [[tooMuch], [otherRole], [Resource.scalar("cpus", 1, role: "eng")]] {
+            var call = Call(type: .ACCEPT, frameworkId: eng)
+            call.accept = Call.Accept(offerIds: [offer.id], operations: [Offer.Operation(reserve: resources)])
+            guard case .badRequest = await master.handle(call, streamID: engStream.id) else {
+                return XCTFail("RESERVE of \(resources) must be refused")
+            }
+        }
+        let total = await master.agents[offer.agentId]?.total
+        XCTAssertEqual(total?.reserved.isEmpty, true, "nothing was half-applied")
+    }
+
+    func testOperatorReserveAndUnreserve() async throws {
+        let agentIDs = await master.agents.keys.sorted()
+        let agentID = try XCTUnwrap(agentIDs.first)
+        var reserved = Resource.scalar("mem", 256)
+        reserved.reservations = [ReservationInfo(type: .DYNAMIC, role: "eng", principal: "ops")]
+        let ok = await master.operatorReserve(OperatorCall.ReserveResources(agentId: agentID, resources: [reserved]))
+        XCTAssertEqual(ok, .ok)
+        let reservedMem = await master.agents[agentID]?.total.reserved(for: "eng").scalar("mem")
+        XCTAssertEqual(reservedMem, 256)
+        let conflict = await master.operatorReserve(OperatorCall.ReserveResources(
+            agentId: agentID, resources: [{ var r = reserved; r.scalar = Scalar(value: 4096); return r }()]))
+        guard case .conflict = conflict else { return XCTFail("cannot reserve more than is free") }
+        let back = await master.operatorUnreserve(OperatorCall.UnreserveResources(agentId: agentID, resources: [reserved]))
+        XCTAssertEqual(back, .ok)
+        let left = await master.agents[agentID]?.total.reserved
+        XCTAssertEqual(left?.isEmpty, true)
     }
 }

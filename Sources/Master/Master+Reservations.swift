@@ -1,0 +1,115 @@
+import Allocator
+import MesosAPI
+
+/// Dynamic reservations: RESERVE and UNRESERVE inside ACCEPT, and the operator's
+/// RESERVE_RESOURCES / UNRESERVE_RESOURCES. A reservation changes an agent's total (the same
+/// amounts, now reserved for a role); it is kept in the registry and reapplied whenever the
+/// agent registers.
+extension Master {
+    /// Runs the reservation operations of an ACCEPT on `available`, without side effects, so
+    /// a bad one refuses the whole call before anything is applied.
+    func planReservations(_ operations: [Offer.Operation], framework: FrameworkID,
+                          available: Resources) -> Result<Resources, ReservationProblem> {
+        guard let info = frameworks[framework]?.info else { return .failure(ReservationProblem("Unknown framework")) }
+        var pool = available
+        for operation in operations {
+            switch operation.type {
+            case "RESERVE":
+                let wanted = (operation.reserve?.resources ?? []).upgraded
+                switch Validation.checkReserve(wanted, roles: Validation.frameworkRoles(info),
+                                               principal: info.principal, offered: pool) {
+                case .failure(let problem): return .failure(problem)
+                case .success(let source): pool = pool - source + Resources(wanted)
+                }
+            case "UNRESERVE":
+                let given = (operation.unreserve?.resources ?? []).upgraded
+                if let problem = Validation.checkUnreserve(given, offered: pool) { return .failure(ReservationProblem(problem)) }
+                pool = pool - Resources(given) + Resources(given.map(\.poppedReservation))
+            default:
+                continue
+            }
+        }
+        return .success(pool)
+    }
+
+    /// Applies one reservation change to an agent's total and makes it durable.
+    func convert(agent agentID: AgentID, from source: Resources, to target: Resources) throws {
+        guard var agent = agents[agentID] else { return }
+        let total = agent.total - source + target
+        try registry.setReservations(total.filter(\.isDynamicallyReserved).resources, agent: agentID)
+        agent.total = total
+        agents[agentID] = agent
+    }
+
+    /// Tells the allocator about an agent whose total changed shape, with what every
+    /// framework holds there (tasks, offers, and `extra` still in hand).
+    func reshapeAllocator(agent agentID: AgentID, extra: [FrameworkID: Resources] = [:]) {
+        guard let agent = agents[agentID], agent.active else { return }
+        var held = extra
+        for framework in frameworks.values {
+            for task in framework.tasks.values where task.agentID == agentID && !task.state.isTerminal {
+                held[framework.id, default: Resources()] += task.resources
+            }
+        }
+        for offer in offers.values where offer.agentID == agentID {
+            held[offer.frameworkID, default: Resources()] += offer.resources
+        }
+        allocator.removeAgent(agentID)
+        allocator.addAgent(agentID, total: agent.total, allocated: held)
+    }
+
+    /// The registry's reservations for an agent applied to what it reports, skipping any whose
+    /// source the agent no longer has.
+    func applyStoredReservations(_ reported: Resources, agent: AgentID) -> Resources {
+        guard let stored = try? registry.load().reservations[agent] else { return reported }
+        var total = reported
+        for resource in stored {
+            let source = Resources([resource.poppedReservation])
+            if total.contains(source) { total = total - source + Resources([resource]) }
+        }
+        return total
+    }
+
+    public func operatorReserve(_ call: OperatorCall.ReserveResources) -> OperatorOutcome {
+        guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
+        let wanted = call.resources.upgraded
+        if wanted.isEmpty { return .badRequest("RESERVE_RESOURCES must name the resources to reserve") }
+        for resource in wanted {
+            guard resource.isDynamicallyReserved, let role = resource.reservations?.last?.role else {
+                return .badRequest("Resource '\(resource.name)' to reserve has no dynamic reservation")
+            }
+            if let problem = RoleName.check(role) { return .badRequest(problem) }
+            if role == "*" { return .badRequest("Resources cannot be reserved for the default role '*'") }
+        }
+        if let problem = Validation.checkResources(wanted) { return .badRequest(problem) }
+        let source = Resources(wanted.map(\.poppedReservation))
+        guard allocator.available(on: agent.id).contains(source) else {
+            return .conflict("Not enough unallocated resources on agent \(agent.id) to reserve \(source)")
+        }
+        return applyOperatorConversion(agent.id, from: source, to: Resources(wanted))
+    }
+
+    public func operatorUnreserve(_ call: OperatorCall.UnreserveResources) -> OperatorOutcome {
+        guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
+        let given = call.resources.upgraded
+        if given.isEmpty { return .badRequest("UNRESERVE_RESOURCES must name the resources to unreserve") }
+        for resource in given where !resource.isDynamicallyReserved {
+            return .badRequest("Resource '\(resource.name)' to unreserve is not dynamically reserved")
+        }
+        guard allocator.available(on: agent.id).contains(Resources(given)) else {
+            return .conflict("The resources to unreserve are not all unallocated on agent \(agent.id)")
+        }
+        return applyOperatorConversion(agent.id, from: Resources(given), to: Resources(given.map(\.poppedReservation)))
+    }
+
+    private func applyOperatorConversion(_ agentID: AgentID, from source: Resources, to target: Resources) -> OperatorOutcome {
+        do {
+            try convert(agent: agentID, from: source, to: target)
+        } catch {
+            return .unavailable("Failed to store the reservation: \(error)")
+        }
+        reshapeAllocator(agent: agentID)
+        requestAllocation()
+        return .ok
+    }
+}
