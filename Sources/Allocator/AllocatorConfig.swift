@@ -1,5 +1,14 @@
 import MesosAPI
 
+/// How clients (roles, or the frameworks of one role) are ordered for an offer.
+public enum SorterKind: Hashable, Sendable {
+    /// Dominant Resource Fairness: lowest weighted dominant share first, ties by name.
+    case drf
+    /// Mesos's `random` sorter: a fresh weighted shuffle each time an order is needed. The
+    /// seed makes a run reproducible, so tests stay deterministic.
+    case random(seed: UInt64)
+}
+
 /// Tunables of the allocator, defaulting to Mesos's master flags.
 public struct AllocatorConfig: Hashable, Sendable {
     /// Alternatives of minimum quantities (Mesos's `--min_allocatable_resources`, default
@@ -10,17 +19,25 @@ public struct AllocatorConfig: Hashable, Sendable {
     public var defaultRefuseSeconds: Double
     /// Longest filter, so a typo in a scheduler cannot hide an agent forever.
     public var maxRefuseSeconds: Double
-    /// The scalar resources a dominant share is taken over.
+    /// The scalar resources a dominant share is taken over (at most 8 are tracked).
     public var drfResourceNames: [String]
+    /// `--role_sorter`.
+    public var roleSorter: SorterKind
+    /// `--framework_sorter`.
+    public var frameworkSorter: SorterKind
 
     public init(minAllocatable: [[String: Double]] = [["cpus": 0.01], ["mem": 32]],
                 defaultRefuseSeconds: Double = 5,
                 maxRefuseSeconds: Double = 365 * 24 * 3600,
-                drfResourceNames: [String] = ["cpus", "mem", "disk", "gpus"]) {
+                drfResourceNames: [String] = ["cpus", "mem", "disk", "gpus"],
+                roleSorter: SorterKind = .drf,
+                frameworkSorter: SorterKind = .drf) {
         self.minAllocatable = minAllocatable
         self.defaultRefuseSeconds = defaultRefuseSeconds
         self.maxRefuseSeconds = maxRefuseSeconds
         self.drfResourceNames = drfResourceNames
+        self.roleSorter = roleSorter
+        self.frameworkSorter = frameworkSorter
     }
 
     /// How long a refusal filters, or nil for no filter: nil or 0 install none; negative or
@@ -34,20 +51,20 @@ public struct AllocatorConfig: Hashable, Sendable {
         return capped > 0 ? capped : nil
     }
 
-    /// Whether `resources` are worth offering.
+    /// Whether `resources` are worth offering. Reads single scalars rather than building a
+    /// dictionary: this runs for every candidate offer of a round.
     public func isAllocatable(_ resources: Resources) -> Bool {
         if minAllocatable.isEmpty { return !resources.isEmpty }
-        let have = resources.scalars
         return minAllocatable.contains { alternative in
             alternative.allSatisfy { name, minimum in
-                thousandths(have[name] ?? 0) >= thousandths(minimum)
+                thousandths(resources.scalar(name)) >= thousandths(minimum)
             }
         }
     }
 }
 
-/// Resources of one agent handed to one framework in an allocation round: the allocator's
-/// side of an offer. The master turns it into an `Offer`.
+/// Resources of one agent handed to one framework for one of its roles in an allocation
+/// round: the allocator's side of an offer. The master turns it into an `Offer`.
 public struct Allocation: Hashable, Sendable {
     public var frameworkID: FrameworkID
     public var agentID: AgentID
@@ -63,9 +80,26 @@ public struct Allocation: Hashable, Sendable {
     }
 }
 
-/// A refusal: until `expiry`, the framework is not offered resources of the agent that fit
-/// inside `resources`. A bigger pool (say, after tasks finished) is offered again, because
-/// the refusal said nothing about it.
+/// A role's quota (Mesos 1.9+): `guarantees` are held back for the role as headroom until
+/// it consumes them; `limits` cap what it (with its subroles) may consume. Consumption is
+/// what is reserved for the role's subtree plus the unreserved non-revocable scalars offered
+/// or allocated to it. Names missing from `limits` are unlimited.
+public struct Quota: Hashable, Sendable {
+    public var guarantees: [String: Double]
+    public var limits: [String: Double]
+
+    public init(guarantees: [String: Double] = [:], limits: [String: Double] = [:]) {
+        self.guarantees = guarantees
+        self.limits = limits
+    }
+
+    /// No quota: what a role has unless one is set.
+    public var isEmpty: Bool { guarantees.isEmpty && limits.isEmpty }
+}
+
+/// A refusal: until `expiry`, the framework is not offered, for the role it declined in,
+/// resources of the agent that fit inside `resources`. A bigger pool (say, after tasks
+/// finished) is offered again, because the refusal said nothing about it.
 struct OfferFilter: Hashable, Sendable {
     var resources: Resources
     var expiry: Double
@@ -75,33 +109,21 @@ struct OfferFilter: Hashable, Sendable {
     }
 }
 
-/// Scalar quantities in thousandths: exact, so adding and later subtracting an allocation
-/// leaves shares exactly where they were.
-typealias Quantities = [String: Int64]
-
-extension Resources {
-    func quantities(_ names: [String]) -> Quantities {
-        let all = scalars
-        var result: Quantities = [:]
-        for name in names {
-            if let value = all[name] { result[name] = thousandths(value) }
-        }
-        return result
-    }
-}
-
 /// Clamped so that huge inputs cannot trap and sums of a few cannot overflow.
 func thousandths(_ value: Double) -> Int64 {
     let limit = Double(Int64(1) << 62)
     return value.isNaN ? 0 : Int64(max(-limit, min(limit, (value * 1000).rounded())))
 }
 
-func adding(_ lhs: Quantities, _ rhs: Quantities) -> Quantities {
-    lhs.merging(rhs, uniquingKeysWith: +)
-}
-
-func subtracting(_ lhs: Quantities, _ rhs: Quantities) -> Quantities {
-    var result = lhs
-    for (name, value) in rhs { result[name, default: 0] -= value }
-    return result.filter { $0.value != 0 }
+/// SplitMix64: small, fast and seedable; the random sorters draw from it.
+struct SplitMix: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -53,6 +53,22 @@ def cluster(plinth_bin, tmp_path, proc_registry):
 
 
 @pytest.fixture
+def make_cluster(plinth_bin, tmp_path, proc_registry):
+    """Factory for clusters with their own master flags or agent resources."""
+    made: list[Cluster] = []
+
+    def make(**kw) -> Cluster:
+        c = Cluster(plinth_bin, tmp_path / f"cluster-{len(made)}", proc_registry, **kw)
+        c.root.mkdir(parents=True, exist_ok=True)
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+@pytest.fixture
 def make_framework():
     """Factory for pymesos frameworks; every one still running is stopped (torn down) at the end."""
     made: list[Framework] = []

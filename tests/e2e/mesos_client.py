@@ -27,6 +27,13 @@ def command_task(task_id: str, agent_id: str, command: str, cpus=0.1, mem=32,
     return task
 
 
+def operator_call(master_addr: str, body: dict) -> requests.Response:
+    """POST one v1 operator call to /api/v1."""
+    return requests.post(f"http://{master_addr}/api/v1", data=json.dumps(body),
+                         headers={"Content-Type": "application/json", "Accept": "application/json"},
+                         timeout=10)
+
+
 def post_call(master_addr: str, body, content_type: str | None = "application/json",
               headers: dict | None = None, method: str = "POST") -> requests.Response:
     """Send `body` (a dict is JSON-encoded, a str/bytes goes as is) to /api/v1/scheduler."""
@@ -93,8 +100,10 @@ class Framework:
     """A MesosSchedulerDriver (use_addict=True) plus helpers that wait with bounded timeouts."""
 
     def __init__(self, master_addr: str, name: str = "plinth-e2e", failover_timeout=None,
-                 framework_id: str | None = None):
+                 framework_id: str | None = None, role: str | None = None):
         info = {"user": "", "name": name, "hostname": "localhost"}
+        if role is not None:
+            info["role"] = role
         if failover_timeout is not None:
             info["failover_timeout"] = failover_timeout
         if framework_id is not None:

@@ -231,8 +231,11 @@ def wait_agent_active(url: str, timeout: float, agent_id: str | None = None,
 class Cluster:
     """`plinth master` and `plinth agent` as separate processes on free loopback ports."""
 
-    def __init__(self, plinth_bin: str, root: Path, registry: list):
+    def __init__(self, plinth_bin: str, root: Path, registry: list, master_flags: list[str] | None = None,
+                 agent_resources: str = "cpus:4;mem:4096;disk:10000;ports:[31000-32000]"):
         self.bin, self.root, self.registry = plinth_bin, root, registry
+        self.master_flags = list(master_flags or [])
+        self.agent_resources = agent_resources
         self.master_port, self.agent_port = free_port(), free_port()
         self.master_dir, self.agent_dir = root / "master-work", root / "agent-work"
         self.master: PlinthProcess | None = None
@@ -257,14 +260,14 @@ class Cluster:
         name = "master" if self._masters_started == 1 else f"master-{self._masters_started}"
         self.master = self._spawn(name, [
             "master", "--ip=127.0.0.1", f"--port={self.master_port}",
-            f"--work_dir={self.master_dir}", "--allocation_interval=1secs"])
+            f"--work_dir={self.master_dir}", "--allocation_interval=1secs", *self.master_flags])
         wait_http_ok(self.url + "/health", self.master, timeout)
 
     def start_agent(self, timeout: float = 30) -> None:
         self.agent = self._spawn("agent", [
             "agent", f"--master={self.master_addr}", "--ip=127.0.0.1",
             f"--port={self.agent_port}", f"--work_dir={self.agent_dir}",
-            "--resources=cpus:4;mem:4096;disk:10000;ports:[31000-32000]"])
+            f"--resources={self.agent_resources}"])
         self.wait_agent_active(timeout)
 
     def start(self) -> "Cluster":
