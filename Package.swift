@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PlinthCLI", dependencies: [
-            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry",
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry", "Allocator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

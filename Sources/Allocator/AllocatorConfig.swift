@@ -98,15 +98,22 @@ public struct Quota: Hashable, Sendable {
 }
 
 /// A refusal: until `expiry`, the framework is not offered, for the role it declined in,
-/// resources of the agent that fit inside `resources`. A bigger pool (say, after tasks
-/// finished) is offered again, because the refusal said nothing about it.
+/// resources of the agent that fit inside what it refused. A bigger pool (say, after tasks
+/// finished) is offered again, because the refusal said nothing about it. What was refused
+/// is kept once per agent (`RefusedSet`): frameworks declining the same pool share it, so a
+/// round checks it once per agent rather than once per framework.
 struct OfferFilter: Hashable, Sendable {
-    var resources: Resources
+    /// The (framework, role) it belongs to; see `AllocatorCore.filterKey`.
+    let key: Int
+    let set: Int
     var expiry: Double
+}
 
-    func covers(_ candidate: Resources, now: Double) -> Bool {
-        now < expiry && resources.contains(candidate)
-    }
+/// Resources refused on one agent, shared by every filter that refused exactly them.
+struct RefusedSet: Sendable {
+    let id: Int
+    let resources: Resources
+    var users: Int
 }
 
 /// Clamped so that huge inputs cannot trap and sums of a few cannot overflow.

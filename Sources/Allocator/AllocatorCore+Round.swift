@@ -1,112 +1,184 @@
 import MesosAPI
 
 extension AllocatorCore {
-    /// Returns resources a framework held on an agent to the pool: a declined offer, the part
-    /// of an offer an ACCEPT left unused, a finished task, a rescinded offer. Only what the
-    /// framework really holds there is returned.
+    /// One allocation round, in Mesos's two stages.
     ///
-    /// `refuseSeconds` is the decline's filter: until `now + refuseSeconds` the framework is
-    /// not offered resources of this agent that fit inside `resources`. nil or 0 installs no
-    /// filter (use nil when nothing was refused, e.g. a task finished); negative or
-    /// non-finite values mean `config.defaultRefuseSeconds`, long ones are capped at
-    /// `config.maxRefuseSeconds`. A DECLINE without `filters` should pass
-    /// `config.defaultRefuseSeconds`, which is what Mesos's `Filters` defaults to.
-    public mutating func recover(framework: FrameworkID, agent: AgentID, resources: Resources,
-                                 refuseSeconds: Double?, now: Double) {
-        guard var state = agents[agent] else { return }
-        let returned = resources.unallocated
-        if let held = state.allocated[framework] {
-            let back = held.intersection(returned)
-            if !back.isEmpty {
-                let rest = held - back
-                state.allocated[framework] = rest.isEmpty ? nil : rest
-                state.available += back
-                agents[agent] = state
-                track(back, of: framework, added: false)
-                refreshFree(agent)
-            }
-        }
-        if frameworks[framework] != nil, !returned.isEmpty,
-           let duration = config.filterDuration(refuseSeconds: refuseSeconds) {
-            addFilter(OfferFilter(resources: returned, expiry: now + duration), framework: framework, agent: agent, now: now)
-        }
-    }
-
-    /// Marks free resources of an agent as held by a framework without offering them: tasks
-    /// an agent reports when it re-registers. Resources that are not free are ignored, so
-    /// reporting a task twice does not count it twice.
-    public mutating func allocateUsed(framework: FrameworkID, agent: AgentID, resources: Resources) {
-        guard var state = agents[agent] else { return }
-        let used = state.available.intersection(resources.unallocated)
-        guard !used.isEmpty else { return }
-        state.available -= used
-        state.allocated[framework, default: Resources()] += used
-        agents[agent] = state
-        track(used, of: framework, added: true)
-        refreshFree(agent)
-    }
-
-    /// One allocation round. Agents are visited in ID order; on each, the roles and then
-    /// their frameworks are tried in DRF order (lowest dominant share first, ties by ID), and
-    /// the first framework that wants offers and has no filter covering the candidate gets
-    /// all of it: the unreserved resources plus those reserved for its role (or an
-    /// ancestor role), as Mesos offers whole agents. Shares are updated after every
+    /// Stage 1 (only while some role has a guarantee): agents in ID order; on each, roles in
+    /// hierarchical DRF order; a role whose guarantee (or its nearest guaranteed ancestor's)
+    /// is unmet gets the unreserved scalars it still needs, plus its reservations and the
+    /// agent's non-scalar resources, plus more unreserved scalars as far as its limits and
+    /// the headroom allow.
+    ///
+    /// Stage 2: the same walk for every role: reservations it may use and non-scalar
+    /// resources always, unreserved scalars chopped to its limits and to what is not held
+    /// back as headroom for other roles' unmet guarantees.
+    ///
+    /// In both, the role's frameworks are tried in order and the first that has no filter
+    /// covering the offer gets it. Shares, consumption and headroom are updated after every
     /// allocation, so the next agent sees the new order. Allocated resources leave the pool
     /// until `recover`.
-    ///
-    /// Expired filters are dropped as they are met, which is the same as expiring them all
-    /// first: a filter only matters when its framework is considered for its agent.
     public mutating func allocate(now: Double) -> [Allocation] {
-        roleSorter.refresh()
-        for role in frameworkSorters.keys { frameworkSorters[role]?.refresh() }
+        guard hasWork else { return [] }
+        sortAgents()
+        roles.refresh(totals)
         var result: [Allocation] = []
-        for agentID in agentsWithFreeResources.sorted() {
-            for role in roleSorter.order {
-                guard let pool = agents[agentID]?.available, !pool.isEmpty else { break }
-                let candidate = pool.allocatableTo(role)
-                // The candidate is the same for every framework of the role, so check once.
-                guard !candidate.isEmpty, config.isAllocatable(candidate),
-                      let framework = firstUnfiltered(role: role, agent: agentID, candidate: candidate, now: now)
-                else { continue }
-                agents[agentID]?.available -= candidate
-                agents[agentID]?.allocated[framework, default: Resources()] += candidate
-                track(candidate, of: framework, added: true)
-                result.append(Allocation(frameworkID: framework, agentID: agentID, role: role, resources: candidate))
-            }
-            refreshFree(agentID)
-        }
+        if roles.guaranteedRoles > 0 { runStage(guarantees: true, now: now, into: &result) }
+        runStage(guarantees: false, now: now, into: &result)
         return result
     }
 
-    /// The earliest time a live filter lifts, so a caller can schedule a round then.
-    public func nextFilterExpiry(after now: Double) -> Double? {
-        frameworks.values.lazy
-            .flatMap { $0.filters.values.joined() }
-            .map(\.expiry)
-            .filter { $0 > now }
-            .min()
+    /// A cheap necessary condition for a round to produce anything: some agent has free
+    /// resources and some framework wants offers. Filters are not consulted.
+    public var hasWork: Bool { freeAgents > 0 && roles.nodes[0].eligibleRoles > 0 }
+
+    /// Roles are taken in the order they had when the agent's turn came, as Mesos sorts once
+    /// per agent: the walk is lazy until an allocation leaves something on the agent, and
+    /// the rest of the order is listed before that allocation changes any share.
+    private mutating func runStage(guarantees: Bool, now: Double, into result: inout [Allocation]) {
+        var open = openLanes(guarantees: guarantees)
+        var (allocated, sinceCheck) = (false, 0)
+        // Without quota an agent's offers depend on nothing but the agent, the frameworks
+        // and the clock, so one nobody took stays untaken until one of those changes.
+        let dormancy = roles.guaranteedRoles == 0 && roles.limitedRoles == 0
+        for agent in agentOrder where !agents[agent]!.available.isEmpty {
+            if dormancy && agents[agent]!.dormantSince == epoch && now < agents[agent]!.dormantUntil { continue }
+            // Lanes only close during a round, so a stale answer is a safe one; it is
+            // refreshed now and then, not per allocation, to stay cheap with many roles.
+            sinceCheck += 1
+            if allocated && sinceCheck >= 64 { (open, allocated, sinceCheck) = (openLanes(guarantees: guarantees), false, 0) }
+            if offersNeedScalars && agents[agent]!.onlyQuotaScalars && !(agents[agent]!.freeQuota .> 0 .& open).hasTrue {
+                continue
+            }
+            var cursor = RoleTree.Cursor()
+            var listed: [Int]?
+            var position = 0
+            var placed = false
+            defer {
+                if dormancy && !placed {
+                    let expiries = agents[agent]!.filters.lazy.map(\.expiry).filter { $0 > now }
+                    agents[agent]!.dormantSince = epoch
+                    agents[agent]!.dormantUntil = expiries.min() ?? .infinity
+                }
+            }
+            if roleRandom != nil {
+                var order: [Int] = []
+                roles.order(into: &order, random: &roleRandom)
+                listed = order
+            }
+            while !agents[agent]!.available.isEmpty {
+                let role: Int
+                if let order = listed {
+                    guard position < order.count else { break }
+                    role = order[position]
+                    position += 1
+                } else {
+                    guard let next = roles.next(&cursor) else { break }
+                    role = next
+                }
+                guard let offer = offer(agent: agent, role: role, guarantees: guarantees),
+                      let framework = firstTaker(role: role, agent: agent, offer: offer, now: now)
+                else { continue }
+                let takesAll = offer == agents[agent]!.available
+                if !takesAll && listed == nil {
+                    listed = roles.rest(&cursor)
+                    position = 0
+                }
+                hold(offer, agent: agent, framework: framework, role: role)
+                (allocated, placed) = (true, true)
+                result.append(Allocation(frameworkID: frameworks[framework]!.id, agentID: agents[agent]!.id,
+                                         role: roles.nodes[role].name, resources: offer))
+            }
+        }
     }
 
-    // MARK: Filters
-
-    private mutating func firstUnfiltered(role: String, agent: AgentID, candidate: Resources, now: Double) -> FrameworkID? {
-        guard let order = frameworkSorters[role]?.order else { return nil }
-        return order.first { !isFiltered($0, agent: agent, candidate: candidate, now: now) }
+    /// Lanes of unreserved scalars some role wanting offers could still be given in this
+    /// stage: where its guarantee is unmet (first stage), it has room under its limits, and
+    /// (second stage) headroom is left over. An agent with only such scalars, none of them
+    /// in an open lane, has nothing to offer anyone: skipping it keeps a round over a
+    /// cluster whose roles are all at their limits proportional to the agents, not to
+    /// agents × roles.
+    private func openLanes(guarantees: Bool) -> SIMDMask<SIMD8<Int64>.MaskStorage> {
+        var open = SIMDMask<SIMD8<Int64>.MaskStorage>(repeating: false)
+        if !guarantees && roles.limitedRoles == 0 { open = .init(repeating: true) }
+        // Lanes nothing is free in need not be opened; stop once the others all are.
+        let closed = freeQuota .<= 0
+        for role in roles.nodes.indices where !(open .| closed).allTrue && roles.nodes[role].isEligible {
+            var lanes = SIMDMask<SIMD8<Int64>.MaskStorage>(repeating: true)
+            if guarantees {
+                guard let unmet = roles.stageOneRoom(role) else { continue }
+                lanes = unmet .> 0
+            }
+            if let room = roles.limitRoom(role) { lanes .&= room .> 0 }
+            open .|= lanes
+        }
+        // What guarantees get is not held back; only the rest of the second stage is.
+        let required = roles.requiredHeadroom
+        if !guarantees && required.hasPositive { open .&= (freeQuota &- required) .> 0 }
+        return open
     }
 
-    private mutating func isFiltered(_ framework: FrameworkID, agent: AgentID, candidate: Resources, now: Double) -> Bool {
-        guard let filters = frameworks[framework]?.filters[agent] else { return false }
-        let live = filters.filter { $0.expiry > now }
-        if live.count != filters.count { frameworks[framework]?.filters[agent] = live.isEmpty ? nil : live }
-        return live.contains { $0.covers(candidate, now: now) }
+    /// What the role may be offered on the agent in this stage, or nil if nothing useful.
+    private func offer(agent: Int, role: Int, guarantees: Bool) -> Resources? {
+        var stageOneRoom = Quantities.zero
+        if guarantees {
+            guard let unmet = roles.stageOneRoom(role), unmet.hasPositive else { return nil }
+            stageOneRoom = unmet
+        }
+        let candidate = agents[agent]!.available.allocatableTo(roles.nodes[role].name)
+        guard !candidate.isEmpty else { return nil }
+        let room = roles.limitRoom(role)
+        let required = roles.requiredHeadroom
+        var offer = candidate
+        if guarantees || room != nil || required.hasPositive {
+            let (quota, rest) = candidate.quotaScalarsSplit
+            var extra = quota
+            var guaranteed = Resources()
+            if guarantees {
+                // Towards the guarantee, never past a limit; names without one get nothing here.
+                let cap = room.map { pointwiseMin(stageOneRoom, $0) } ?? stageOneRoom
+                guaranteed = quota.cappingScalars(names.cap(cap, untracked: 0))
+                if guaranteed.isEmpty { return nil }
+                extra = quota - guaranteed
+            }
+            if var room {
+                let unlimitedLanes = room .== unlimited
+                room &-= names.charge(of: guaranteed).quota
+                room.replace(with: unlimited, where: unlimitedLanes)
+                extra = extra.cappingScalars(names.cap(room.positivePart, untracked: nil))
+            }
+            if required.hasPositive {
+                let surplus = (freeQuota &- required).positivePart
+                extra = extra.cappingScalars(names.cap(surplus, untracked: nil))
+            }
+            offer = rest + guaranteed + extra
+        }
+        return !offer.isEmpty && config.isAllocatable(offer) ? offer : nil
     }
 
-    /// Repeated declines of the same resources extend one filter instead of piling up, and
-    /// expired filters of the pair go, so the list stays as short as the live refusals.
-    private mutating func addFilter(_ filter: OfferFilter, framework: FrameworkID, agent: AgentID, now: Double) {
-        var filters = frameworks[framework]?.filters[agent] ?? []
-        filters.removeAll { $0.expiry <= now || ($0.expiry <= filter.expiry && $0.resources == filter.resources) }
-        if !filters.contains(where: { $0.resources == filter.resources }) { filters.append(filter) }
-        frameworks[framework]?.filters[agent] = filters
+    /// The first framework of the role, in sorter order, that does not filter the offer.
+    private mutating func firstTaker(role: Int, agent: Int, offer: Resources, now: Double) -> Int? {
+        roles.refreshFrameworks(role, totals)
+        // Whether each refused set of the agent covers the offer, worked out once per walk.
+        var covers: [(set: Int, covers: Bool)] = []
+        if frameworkRandom != nil {
+            // A shuffle drawn only as far as the first taker.
+            var clients = roles.nodes[role].frameworks.order.slots.map(\.client)
+            for index in clients.indices {
+                clients.swapAt(index, Int.random(in: index..<clients.count, using: &frameworkRandom!))
+                if !isFiltered(framework: clients[index], role: role, agent: agent, offer: offer, now: now, covers: &covers) {
+                    return clients[index]
+                }
+            }
+            return nil
+        }
+        // Read through a local reference: no role state changes until the search is over.
+        let chunks = roles.nodes[role].frameworks.order.chunks
+        for chunk in chunks {
+            for slot in chunk
+            where !isFiltered(framework: slot.client, role: role, agent: agent, offer: offer, now: now, covers: &covers) {
+                return slot.client
+            }
+        }
+        return nil
     }
 }

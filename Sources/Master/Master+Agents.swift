@@ -29,7 +29,7 @@ extension Master {
         var used: [FrameworkID: Resources] = [:]
         for framework in frameworks.values {
             for task in framework.tasks.values where task.agentID == id && !task.state.isTerminal {
-                used[framework.id, default: Resources([])] = used[framework.id, default: Resources([])] + task.resources
+                used[framework.id, default: Resources()] += task.resources.allocating(to: task.role)
             }
         }
         allocator.addAgent(id, total: total, allocated: used)
@@ -56,15 +56,17 @@ extension Master {
                 frameworks[fid] = FrameworkEntry(id: fid, info: info, stream: nil, connected: false, active: false,
                                                  recovered: true, registeredTime: wallClock,
                                                  unregisteredTime: wallClock)
-                allocator.addFramework(fid, role: frameworks[fid]!.role, active: false)
+                allocator.addFramework(fid, roles: frameworks[fid]!.roles, active: false)
                 scheduleFailover(fid)
             }
             if var task = frameworks[fid]?.tasks[report.task.taskId] {
                 task.state = report.state
                 frameworks[fid]?.tasks[report.task.taskId] = task
             } else {
+                let taggedRole = report.task.resources?.compactMap(\.allocationInfo?.role).first
                 var task = TaskEntry(info: report.task, frameworkID: fid, agentID: agentID,
-                                     resources: Resources((report.task.resources ?? []).upgraded), state: report.state)
+                                     role: taggedRole ?? frameworks[fid]?.roles.first ?? "*",
+                                     resources: (report.task.resources ?? []).normalized, state: report.state)
                 task.statuses.append(TaskStatus(taskId: report.task.taskId, state: report.state, timestamp: wallClock))
                 frameworks[fid]?.tasks[report.task.taskId] = task
             }

@@ -21,9 +21,9 @@ extension Master {
         case .DECLINE:
             return decline(fid, call.decline!)
         case .REVIVE:
-            return revive(fid)
+            return revive(fid, roles: call.revive?.roles ?? [])
         case .SUPPRESS:
-            return suppress(fid)
+            return suppress(fid, roles: call.suppress?.roles ?? [])
         case .KILL:
             return kill(fid, call.kill!)
         case .SHUTDOWN:

@@ -14,18 +14,15 @@ extension Master {
     public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
         if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
-        if Validation.frameworkRoles(info).count > 1 {
-            return .refused("Frameworks with more than one role are not supported yet")
-        }
         if let id = info.id, !id.value.isEmpty {
             if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
             if frameworks[id] != nil {
-                resubscribe(id, info: info, stream: stream)
+                resubscribe(id, info: info, stream: stream, suppressedRoles: subscribe.suppressedRoles ?? [])
             } else {
                 frameworks[id] = FrameworkEntry(id: id, info: info, stream: nil, connected: false, active: false,
                                                 recovered: true, registeredTime: wallClock)
-                allocator.addFramework(id, role: frameworks[id]!.role, active: false)
-                resubscribe(id, info: info, stream: stream)
+                allocator.addFramework(id, roles: frameworks[id]!.roles, active: false)
+                resubscribe(id, info: info, stream: stream, suppressedRoles: subscribe.suppressedRoles ?? [])
             }
             return .subscribed(id)
         }
@@ -34,15 +31,15 @@ extension Master {
         let entry = FrameworkEntry(id: id, info: info, stream: stream, connected: true, active: true,
                                    recovered: false, registeredTime: wallClock)
         frameworks[id] = entry
-        allocator.addFramework(id, role: entry.role, active: true,
-                               suppressed: !(subscribe.suppressedRoles ?? []).isEmpty)
+        allocator.addFramework(id, roles: entry.roles, active: true,
+                               suppressedRoles: Set(subscribe.suppressedRoles ?? []))
         greet(id)
         logger.info("Framework \(id) (\(info.name)) subscribed")
         requestAllocation()
         return .subscribed(id)
     }
 
-    private func resubscribe(_ id: FrameworkID, info: FrameworkInfo, stream: EventStream) {
+    private func resubscribe(_ id: FrameworkID, info: FrameworkInfo, stream: EventStream, suppressedRoles: [String]) {
         guard var entry = frameworks[id] else { return }
         if let old = entry.stream {
             old.send(Event.error("Framework failed over"))
@@ -61,6 +58,7 @@ extension Master {
         entry.generation += 1
         frameworks[id] = entry
         discardOffers(of: id, rescind: false)
+        allocator.updateFramework(id, roles: entry.roles, suppressedRoles: Set(suppressedRoles))
         allocator.activateFramework(id)
         greet(id)
         logger.info("Framework \(id) (\(info.name)) resubscribed")
@@ -121,7 +119,7 @@ extension Master {
                 done.statuses.append(TaskStatus(taskId: task.info.taskId, state: .TASK_KILLED,
                                                 message: "Framework removed", source: .SOURCE_MASTER,
                                                 reason: .REASON_FRAMEWORK_REMOVED, timestamp: wallClock))
-                allocator.recover(framework: id, agent: task.agentID, resources: task.resources,
+                allocator.recover(framework: id, agent: task.agentID, resources: task.resources, role: task.role,
                                   refuseSeconds: 0, now: now)
             }
             entry.completedTasks.append(done)
@@ -144,7 +142,7 @@ extension Master {
         guard let ids = frameworks[id]?.offers else { return }
         for offerID in ids {
             guard let offer = offers.removeValue(forKey: offerID) else { continue }
-            allocator.recover(framework: id, agent: offer.agentID, resources: offer.resources,
+            allocator.recover(framework: id, agent: offer.agentID, resources: offer.resources, role: offer.role,
                               refuseSeconds: 0, now: now)
             if rescind { send(Event.rescind(offerID), to: id) }
         }

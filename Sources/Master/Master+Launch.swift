@@ -10,7 +10,7 @@ extension Master {
         if let op = accept.operations.first(where: { !Master.supportedOperations.contains($0.type) }) {
             return .badRequest("Offer operation \(op.type) is not supported yet; LAUNCH, RESERVE and UNRESERVE are")
         }
-        let refuse = accept.filters?.refuseSeconds ?? AllocatorConfig().defaultRefuseSeconds
+        let refuse = accept.filters?.refuseSeconds ?? allocator.config.defaultRefuseSeconds
         if let problem = checkOffers(accept.offerIds, framework: framework) {
             for id in accept.offerIds where offers[id]?.frameworkID == framework { removeOffer(id, refuseSeconds: 0) }
             let state: TaskState = isPartitionAware(framework) ? .TASK_DROPPED : .TASK_LOST
@@ -21,6 +21,7 @@ extension Master {
             return .accepted
         }
         let agentID = offers[accept.offerIds[0]]!.agentID
+        let role = offers[accept.offerIds[0]]!.role
         let offered = accept.offerIds.reduce(into: Resources()) { $0 += offers[$1]?.resources ?? Resources() }
         if case .failure(let problem) = planReservations(accept.operations, framework: framework, available: offered) {
             return .badRequest(problem.message)
@@ -34,7 +35,7 @@ extension Master {
         for operation in accept.operations {
             switch operation.type {
             case "RESERVE", "UNRESERVE":
-                let given = (operation.reserve?.resources ?? operation.unreserve?.resources ?? []).upgraded
+                let given = (operation.reserve?.resources ?? operation.unreserve?.resources ?? []).normalized.resources
                 let (from, to) = operation.type == "RESERVE"
                     ? (Resources(given.map(\.poppedReservation)), Resources(given))
                     : (Resources(given), Resources(given.map(\.poppedReservation)))
@@ -47,19 +48,19 @@ extension Master {
                 }
             default:
                 for task in operation.launchTasks {
-                    available = launch(task, framework: framework, agentID: agentID, available: available)
+                    available = launch(task, framework: framework, agentID: agentID, role: role, available: available)
                 }
             }
         }
-        if reshaped { reshapeAllocator(agent: agentID, extra: [framework: available]) }
-        allocator.recover(framework: framework, agent: agentID, resources: available,
+        if reshaped { reshapeAllocator(agent: agentID) }
+        allocator.recover(framework: framework, agent: agentID, resources: available, role: role,
                           refuseSeconds: refuse, now: now)
         requestAllocation()
         return .accepted
     }
 
     /// Validates and starts one task; returns what is left of the offered resources.
-    private func launch(_ task: TaskInfo, framework: FrameworkID, agentID: AgentID,
+    private func launch(_ task: TaskInfo, framework: FrameworkID, agentID: AgentID, role: String,
                         available: Resources) -> Resources {
         let known = frameworks[framework]?.tasks ?? [:]
         if let problem = Validation.checkTask(task, offerAgent: agentID, offered: available,
@@ -68,7 +69,7 @@ extension Master {
                              reason: .REASON_TASK_INVALID, message: problem)
             return available
         }
-        let used = Resources((task.resources ?? []).upgraded)
+        let used = (task.resources ?? []).normalized
         guard let info = frameworks[framework]?.info,
               send(AgentEvent.launch(task, framework: info), toAgent: agentID) else {
             let state: TaskState = isPartitionAware(framework) ? .TASK_DROPPED : .TASK_LOST
@@ -76,7 +77,7 @@ extension Master {
                              reason: .REASON_AGENT_DISCONNECTED, message: "Agent \(agentID) is not connected")
             return available
         }
-        var entry = TaskEntry(info: task, frameworkID: framework, agentID: agentID, resources: used,
+        var entry = TaskEntry(info: task, frameworkID: framework, agentID: agentID, role: role, resources: used,
                               state: .TASK_STAGING)
         entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
         frameworks[framework]?.tasks[task.taskId] = entry

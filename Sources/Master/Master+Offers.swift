@@ -11,13 +11,13 @@ extension Master {
         for allocation in allocations {
             guard let agent = agents[allocation.agentID], frameworks[allocation.frameworkID] != nil else {
                 allocator.recover(framework: allocation.frameworkID, agent: allocation.agentID,
-                                  resources: allocation.resources, refuseSeconds: 0, now: now)
+                                  resources: allocation.resources, role: allocation.role, refuseSeconds: 0, now: now)
                 continue
             }
             let offer = makeOffer(allocation, agent: agent)
             offers[offer.id] = OfferEntry(offer: offer, frameworkID: allocation.frameworkID,
-                                          agentID: allocation.agentID, resources: allocation.resources,
-                                          created: now)
+                                          agentID: allocation.agentID, role: allocation.role,
+                                          resources: allocation.resources, created: now)
             frameworks[allocation.frameworkID]?.offers.insert(offer.id)
             batches[allocation.frameworkID, default: []].append(offer)
         }
@@ -68,27 +68,35 @@ extension Master {
         guard let entry = offers.removeValue(forKey: id) else { return }
         frameworks[entry.frameworkID]?.offers.remove(id)
         allocator.recover(framework: entry.frameworkID, agent: entry.agentID, resources: entry.resources,
-                          refuseSeconds: refuseSeconds, now: now)
+                          role: entry.role, refuseSeconds: refuseSeconds, now: now)
         requestAllocation()
     }
 
     func decline(_ framework: FrameworkID, _ decline: Call.Decline) -> CallOutcome {
-        let refuse = decline.filters?.refuseSeconds ?? AllocatorConfig().defaultRefuseSeconds
+        let refuse = decline.filters?.refuseSeconds ?? allocator.config.defaultRefuseSeconds
         for id in decline.offerIds where offers[id]?.frameworkID == framework {
             removeOffer(id, refuseSeconds: refuse)
         }
         return .accepted
     }
 
-    func revive(_ framework: FrameworkID) -> CallOutcome {
-        allocator.revive(framework)
+    /// REVIVE (or SUPPRESS) names roles; none means all of the framework's roles.
+    func revive(_ framework: FrameworkID, roles: [String]) -> CallOutcome {
+        if let problem = unknownRole(roles, of: framework) { return .badRequest(problem) }
+        allocator.revive(framework, roles: roles)
         requestAllocation()
         return .accepted
     }
 
-    func suppress(_ framework: FrameworkID) -> CallOutcome {
-        allocator.suppress(framework)
+    func suppress(_ framework: FrameworkID, roles: [String]) -> CallOutcome {
+        if let problem = unknownRole(roles, of: framework) { return .badRequest(problem) }
+        allocator.suppress(framework, roles: roles)
         return .accepted
+    }
+
+    private func unknownRole(_ roles: [String], of framework: FrameworkID) -> String? {
+        let mine = frameworks[framework]?.roles ?? []
+        return roles.first { !mine.contains($0) }.map { "Role '\($0)' is not one of the framework's roles \(mine)" }
     }
 
     /// The offers named by an ACCEPT, checked as Mesos does; a message when they are unusable.
@@ -96,8 +104,13 @@ extension Master {
         if ids.isEmpty { return "No offers specified" }
         if Set(ids).count != ids.count { return "Duplicate offer IDs in ACCEPT" }
         var agent: AgentID?
+        var role: String?
         for id in ids {
             guard let entry = offers[id] else { return "Offer \(id) is no longer valid" }
+            if let r = role, r != entry.role {
+                return "Aggregated offers must be allocated to the same role. Offer \(id) uses role \(entry.role) and role \(r)"
+            }
+            role = entry.role
             if entry.frameworkID != framework {
                 return "Offer \(id) has invalid framework \(entry.frameworkID) while framework \(framework) is expected"
             }

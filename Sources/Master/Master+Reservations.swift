@@ -15,14 +15,14 @@ extension Master {
         for operation in operations {
             switch operation.type {
             case "RESERVE":
-                let wanted = (operation.reserve?.resources ?? []).upgraded
+                let wanted = (operation.reserve?.resources ?? []).normalized.resources
                 switch Validation.checkReserve(wanted, roles: Validation.frameworkRoles(info),
                                                principal: info.principal, offered: pool) {
                 case .failure(let problem): return .failure(problem)
                 case .success(let source): pool = pool - source + Resources(wanted)
                 }
             case "UNRESERVE":
-                let given = (operation.unreserve?.resources ?? []).upgraded
+                let given = (operation.unreserve?.resources ?? []).normalized.resources
                 if let problem = Validation.checkUnreserve(given, offered: pool) { return .failure(ReservationProblem(problem)) }
                 pool = pool - Resources(given) + Resources(given.map(\.poppedReservation))
             default:
@@ -41,21 +41,11 @@ extension Master {
         agents[agentID] = agent
     }
 
-    /// Tells the allocator about an agent whose total changed shape, with what every
-    /// framework holds there (tasks, offers, and `extra` still in hand).
-    func reshapeAllocator(agent agentID: AgentID, extra: [FrameworkID: Resources] = [:]) {
+    /// Tells the allocator about an agent whose total changed shape; what frameworks hold
+    /// there follows the converted resources.
+    func reshapeAllocator(agent agentID: AgentID) {
         guard let agent = agents[agentID], agent.active else { return }
-        var held = extra
-        for framework in frameworks.values {
-            for task in framework.tasks.values where task.agentID == agentID && !task.state.isTerminal {
-                held[framework.id, default: Resources()] += task.resources
-            }
-        }
-        for offer in offers.values where offer.agentID == agentID {
-            held[offer.frameworkID, default: Resources()] += offer.resources
-        }
-        allocator.removeAgent(agentID)
-        allocator.addAgent(agentID, total: agent.total, allocated: held)
+        allocator.updateAgent(agentID, total: agent.total)
     }
 
     /// The registry's reservations for an agent applied to what it reports, skipping any whose
@@ -72,7 +62,7 @@ extension Master {
 
     public func operatorReserve(_ call: OperatorCall.ReserveResources) -> OperatorOutcome {
         guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
-        let wanted = call.resources.upgraded
+        let wanted = call.resources.normalized.resources
         if wanted.isEmpty { return .badRequest("RESERVE_RESOURCES must name the resources to reserve") }
         for resource in wanted {
             guard resource.isDynamicallyReserved, let role = resource.reservations?.last?.role else {
@@ -91,7 +81,7 @@ extension Master {
 
     public func operatorUnreserve(_ call: OperatorCall.UnreserveResources) -> OperatorOutcome {
         guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
-        let given = call.resources.upgraded
+        let given = call.resources.normalized.resources
         if given.isEmpty { return .badRequest("UNRESERVE_RESOURCES must name the resources to unreserve") }
         for resource in given where !resource.isDynamicallyReserved {
             return .badRequest("Resource '\(resource.name)' to unreserve is not dynamically reserved")

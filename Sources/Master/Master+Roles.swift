@@ -22,7 +22,7 @@ extension Master {
 
     func applyQuota(_ config: QuotaConfig) {
         if config.isEmpty { quotas[config.role] = nil } else { quotas[config.role] = config }
-        // QUOTA-WIRING: allocator.setQuota(role: config.role, guarantees: config.guaranteeAmounts, limits: config.limitAmounts)
+        allocator.setQuota(role: config.role, guarantees: config.guaranteeAmounts, limits: config.limitAmounts)
     }
 
     public func updateWeights(_ infos: [WeightInfo]) -> OperatorOutcome {

@@ -31,7 +31,7 @@ extension Master {
         if let uuid = status.uuid { task.unacknowledged[uuid] = status.state }
         frameworks[fid]?.tasks[status.taskId] = task
         if !wasTerminal && task.state.isTerminal {
-            allocator.recover(framework: fid, agent: task.agentID, resources: task.resources,
+            allocator.recover(framework: fid, agent: task.agentID, resources: task.resources, role: task.role,
                               refuseSeconds: 0, now: now)
             requestAllocation()
         }

@@ -20,7 +20,7 @@ public actor Master {
     var completedFrameworks: [FrameworkEntry] = []
     var agents: [AgentID: AgentEntry] = [:]
     var offers: [OfferID: OfferEntry] = [:]
-    var allocator = AllocatorCore(config: AllocatorConfig())
+    var allocator: AllocatorCore
     var nextFrameworkNumber = 0
     var nextAgentNumber = 0
     var nextOfferNumber = 0
@@ -36,6 +36,7 @@ public actor Master {
         self.config = config
         self.registry = registry
         self.logger = logger
+        self.allocator = AllocatorCore(config: config.allocator)
         self.startInstant = ContinuousClock.now
         self.startTime = Date().timeIntervalSince1970
         self.info = MasterInfo(id: UUID().uuidString.lowercased(), ip: config.ip, port: config.port,

@@ -1,3 +1,4 @@
+import Allocator
 import MesosAPI
 
 public struct MasterConfig: Sendable {
@@ -18,6 +19,8 @@ public struct MasterConfig: Sendable {
     public var weights: [String: Double] = [:]
     /// `--roles`: when set, frameworks may only use these roles (and `*`).
     public var roleWhitelist: Set<String>?
+    /// `--min_allocatable_resources`, `--role_sorter`, `--framework_sorter`.
+    public var allocator = AllocatorConfig()
 
     public init(ip: String = "127.0.0.1", port: Int = 5050, hostname: String? = nil, workDir: String? = nil,
                 allocationInterval: Duration = .seconds(1), offerTimeout: Duration? = nil,

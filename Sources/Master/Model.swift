@@ -21,13 +21,15 @@ struct FrameworkEntry {
     var generation = 0
 
     var failoverTimeout: Double { info.failoverTimeout ?? 0 }
-    var role: String { Validation.frameworkRoles(info).first ?? "*" }
+    var roles: [String] { Validation.frameworkRoles(info) }
 }
 
 struct TaskEntry {
     var info: TaskInfo
     var frameworkID: FrameworkID
     var agentID: AgentID
+    /// The role the task's resources are allocated to (the role of the offer it came from).
+    var role: String
     var resources: Resources
     /// The newest state the agent reported (it may be ahead of what the framework has seen).
     var state: TaskState
@@ -58,6 +60,7 @@ struct OfferEntry {
     var offer: Offer
     var frameworkID: FrameworkID
     var agentID: AgentID
+    var role: String
     var resources: Resources
     var created: Double
 }

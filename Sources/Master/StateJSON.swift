@@ -131,7 +131,7 @@ extension Master {
             ("slave_id", .string(task.agentID.value)),
             ("state", .string(task.state.rawValue)),
             ("resources", legacy(task.resources)),
-            ("role", "*"),
+            ("role", .string(task.role)),
             ("statuses", .array(task.statuses.map { status in
                 .object([("state", .string(status.state.rawValue)), ("timestamp", .number(status.timestamp ?? 0))])
             })),

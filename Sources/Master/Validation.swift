@@ -74,7 +74,7 @@ public enum Validation {
             if executor.command == nil { return "Executor of type CUSTOM must have 'command' set" }
             return "Custom executors are not supported yet; use a command task"
         }
-        let needed = Resources(resources.upgraded)
+        let needed = resources.normalized
         if !offered.contains(needed) {
             return "Task uses more resources \(needed) than available \(offered)"
         }

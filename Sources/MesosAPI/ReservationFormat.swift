@@ -40,6 +40,10 @@ extension Resource {
 extension Array where Element == Resource {
     public var upgraded: [Resource] { map(\.upgraded) }
 
+    /// Resources as a client wrote them, made comparable with the master's own: the stack form
+    /// of reservations and no allocation tags.
+    public var normalized: Resources { Resources(upgraded).unallocated }
+
     /// For a framework that cannot read refined reservations: drops those, converts the rest.
     public var downgraded: [Resource] { compactMap(\.downgraded) }
 }

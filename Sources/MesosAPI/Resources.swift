@@ -349,10 +349,33 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     static func plus(_ a: Amount, _ b: Amount) -> Amount {
         switch (a, b) {
         case let (.scalar(x), .scalar(y)): return .scalar(saturatingAdd(x, y))
-        case let (.ranges(x), .ranges(y)): return .ranges(coalesce(x + y))
+        case let (.ranges(x), .ranges(y)): return .ranges(union(x, y))
         case let (.set(x), .set(y)): return .set(x.union(y))
         default: return a
         }
+    }
+
+    /// Both inputs sorted, disjoint and non-adjacent: one merging pass instead of a sort.
+    static func union(_ a: [ClosedRange<UInt64>], _ b: [ClosedRange<UInt64>]) -> [ClosedRange<UInt64>] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var result: [ClosedRange<UInt64>] = []
+        result.reserveCapacity(a.count + b.count)
+        var (i, j) = (0, 0)
+        while i < a.count || j < b.count {
+            let next: ClosedRange<UInt64>
+            if j == b.count || (i < a.count && a[i].lowerBound <= b[j].lowerBound) {
+                next = a[i]; i += 1
+            } else {
+                next = b[j]; j += 1
+            }
+            if let last = result.last, last.upperBound == .max || next.lowerBound <= last.upperBound + 1 {
+                result[result.count - 1] = last.lowerBound...max(last.upperBound, next.upperBound)
+            } else {
+                result.append(next)
+            }
+        }
+        return result
     }
 
     static func minus(_ a: Amount, _ b: Amount) -> Amount? {
@@ -497,6 +520,22 @@ extension Resources {
             spent[index].left -= take
         }
         return Resources(sorted: kept)
+    }
+
+    /// The resources without allocation tag, and the tagged ones by allocation role with
+    /// their tags removed: what a multi-role framework hands back, split per role.
+    public var allocationSplit: (untagged: Resources, byRole: [String: Resources]) {
+        guard entries.contains(where: { $0.key.untagged != nil }) else { return (self, [:]) }
+        var untagged: [Entry] = []
+        var byRole: [String: Resources] = [:]
+        for entry in entries {
+            if let plain = entry.key.untagged, let role = entry.key.resource.allocationInfo?.role {
+                byRole[role, default: Resources()].insert(Entry(key: plain, amount: entry.amount))
+            } else {
+                untagged.append(entry)
+            }
+        }
+        return (Resources(sorted: untagged), byRole)
     }
 
     /// Resources of `pool` that stand in for `self` under other tags: per resource of

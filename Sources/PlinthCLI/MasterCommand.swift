@@ -4,6 +4,7 @@ import Logging
 import Master
 import MesosAPI
 import Registry
+import Allocator
 import ServiceLifecycle
 
 struct MasterCommand: AsyncParsableCommand {
@@ -23,6 +24,13 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("weights"), help: "Initial role weights, e.g. 'eng=2,ops=3'.") var weights: String?
     @Option(name: .customLong("roles"), help: "If set, the only roles frameworks may use, e.g. 'eng,ops'.")
     var roles: String?
+    @Option(name: .customLong("min_allocatable_resources"),
+            help: "Smallest offer worth making, alternatives separated by '|' (default cpus:0.01|mem:32).")
+    var minAllocatable: String?
+    @Option(name: .customLong("role_sorter"), help: "How roles are ordered for offers: drf (default) or random.")
+    var roleSorter: String?
+    @Option(name: .customLong("framework_sorter"), help: "How a role's frameworks are ordered: drf (default) or random.")
+    var frameworkSorter: String?
 
     func config() throws -> MasterConfig {
         let ip = Flags.resolve(self.ip, "ip", default: "127.0.0.1")
@@ -33,6 +41,12 @@ struct MasterCommand: AsyncParsableCommand {
             allocationInterval: try Flags.duration(Flags.resolve(allocationInterval, "allocation_interval", default: "1secs")),
             offerTimeout: try Flags.resolve(offerTimeout, "offer_timeout").map(Flags.duration))
         if let text = Flags.resolve(weights, "weights") { config.weights = try MasterCommand.parseWeights(text) }
+        if let text = Flags.resolve(minAllocatable, "min_allocatable_resources") {
+            config.allocator.minAllocatable = try MasterCommand.parseMinAllocatable(text)
+        }
+        config.allocator.roleSorter = try MasterCommand.sorter(Flags.resolve(roleSorter, "role_sorter"), flag: "role_sorter")
+        config.allocator.frameworkSorter = try MasterCommand.sorter(Flags.resolve(frameworkSorter, "framework_sorter"),
+                                                                    flag: "framework_sorter")
         if let text = Flags.resolve(roles, "roles") {
             let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             for role in list { if let problem = RoleName.check(role) { throw CLIError("Invalid --roles: \(problem)") } }
@@ -70,6 +84,23 @@ extension MasterCommand {
             weights[parts[0]] = weight
         }
         return weights
+    }
+
+    /// `cpus:0.01|mem:32`: each alternative is a set of minimum scalar quantities.
+    static func parseMinAllocatable(_ text: String) throws -> [[String: Double]] {
+        try text.split(separator: "|").map { alternative in
+            let parsed = try Resources.parse(String(alternative))
+            guard !parsed.isEmpty else { throw CLIError("Invalid --min_allocatable_resources: empty alternative") }
+            return parsed.scalars
+        }
+    }
+
+    static func sorter(_ text: String?, flag: String) throws -> SorterKind {
+        switch text ?? "drf" {
+        case "drf": return .drf
+        case "random": return .random(seed: UInt64.random(in: 0...UInt64.max))
+        default: throw CLIError("Invalid --\(flag) '\(text ?? "")': expected drf or random")
+        }
     }
 
     /// The registry lives in `work_dir/registry.sqlite`; without a work dir nothing is kept.

@@ -5,5 +5,5 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plinth-bench",
         abstract: "Benchmarks for Plinth. They print figures; they assert nothing.",
-        subcommands: [LaunchBenchmark.self])
+        subcommands: [LaunchBenchmark.self, AllocatorBenchmark.self])
 }

@@ -102,6 +102,32 @@ final class FilterTests: XCTestCase {
         XCTAssertEqual(core.allocate(now: 100).pairs, ["f@a1"])
     }
 
+    func testALongerDeclineOfTheSameResourcesReplacesTheShorterOne() {
+        var core = offered()
+        decline(&core, 10)
+        decline(&core, 100, at: 1)
+        XCTAssertEqual(core.allocate(now: 50), [])
+        XCTAssertEqual(core.nextFilterExpiry(after: 50), 101)
+        XCTAssertEqual(core.allocate(now: 101).pairs, ["f@a1"])
+    }
+
+    func testFrameworksRefusingTheSameResourcesAreEachFiltered() {
+        var core = AllocatorCore()
+        for name in ["f", "g", "h"] { core.addFramework(fw(name), role: "*") }
+        core.addAgent(agent("a1"), total: total)
+        for (step, name) in ["f", "g", "h"].enumerated() {
+            XCTAssertEqual(core.allocate(now: Double(step)).pairs, ["\(name)@a1"])
+            core.recover(framework: fw(name), agent: agent("a1"), resources: total, refuseSeconds: 30 + Double(step),
+                         now: Double(step))
+        }
+        XCTAssertEqual(core.allocate(now: 29), [])
+        // f's refusal lifts first; revive of h lifts only h's.
+        XCTAssertEqual(core.allocate(now: 30).pairs, ["f@a1"])
+        core.recover(framework: fw("f"), agent: agent("a1"), resources: total, refuseSeconds: 1000, now: 30)
+        core.revive(fw("h"))
+        XCTAssertEqual(core.allocate(now: 30.5).pairs, ["h@a1"])
+    }
+
     func testRemovingAnAgentDropsItsFilters() {
         var core = offered()
         decline(&core, 60)

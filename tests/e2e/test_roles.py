@@ -103,3 +103,37 @@ def test_weights_and_quota_survive_a_master_restart(cluster):
     assert configs == [{"role": "eng", "guarantees": {"cpus": {"value": 1.0}}, "limits": {"cpus": {"value": 2.0}}}]
     import requests
     assert requests.get(cluster.url + "/weights", timeout=10).json() == [{"weight": 2.5, "role": "eng"}]
+
+
+def set_quota(master_addr: str, role: str, guarantees: dict, limits: dict | None = None):
+    config = {"role": role, "guarantees": {k: {"value": v} for k, v in guarantees.items()}}
+    if limits:
+        config["limits"] = {k: {"value": v} for k, v in limits.items()}
+    answer = operator_call(master_addr, {"type": "UPDATE_QUOTA", "update_quota": {"quota_configs": [config]}})
+    assert answer.status_code == 200, answer.text
+
+
+def test_quota_guarantee_is_met_while_another_framework_is_greedy(make_cluster, make_framework):
+    cluster = make_cluster(agent_resources="cpus:4;mem:4096;disk:1000")
+    set_quota(cluster.master_addr, "guaranteed", {"cpus": 2})
+    greedy = make_framework(cluster.master_addr, name="greedy", role="greedy")
+    greedy.sched_name = "greedy"
+    counts = launch_one_per_offer([greedy], 4, timeout=4)
+    assert counts[greedy] == 2, f"the greedy role took {counts[greedy]} cpus; 2 are held for the quota"
+
+    owner = make_framework(cluster.master_addr, name="guaranteed", role="guaranteed")
+    owner.sched_name = "guaranteed"
+    counts = launch_one_per_offer([owner], 2, timeout=15)
+    assert counts[owner] == 2, counts
+
+
+def test_quota_limit_is_never_exceeded(make_cluster, make_framework):
+    cluster = make_cluster(agent_resources="cpus:4;mem:4096;disk:1000")
+    set_quota(cluster.master_addr, "capped", {}, {"cpus": 1})
+    fw = make_framework(cluster.master_addr, name="capped", role="capped")
+    fw.sched_name = "capped"
+    counts = launch_one_per_offer([fw], 4, timeout=4)
+    assert counts[fw] == 1, counts
+    for offer in fw.sched.offers:
+        cpus = sum(r.scalar.value for r in offer.resources if r.name == "cpus")
+        assert cpus <= 1, offer

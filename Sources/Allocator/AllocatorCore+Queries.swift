@@ -1,0 +1,149 @@
+import MesosAPI
+
+/// Read-only views for the master's endpoints and for tests.
+extension AllocatorCore {
+    public func available(on agent: AgentID) -> Resources { agentState(agent)?.available ?? Resources() }
+    public func total(of agent: AgentID) -> Resources { agentState(agent)?.total ?? Resources() }
+
+    /// What the framework holds on one agent (offered or in use), over all its roles.
+    public func allocation(of framework: FrameworkID, on agent: AgentID) -> Resources {
+        guard let slot = frameworkIndex[framework], let state = agentState(agent) else { return Resources() }
+        return state.holdings.reduce(into: Resources()) { sum, holding in
+            if holding.framework == slot { sum += holding.resources }
+        }
+    }
+
+    /// What the framework holds on one agent for one role.
+    public func allocation(of framework: FrameworkID, role: String, on agent: AgentID) -> Resources {
+        guard let slot = frameworkIndex[framework], let role = roles.find(role), let state = agentState(agent)
+        else { return Resources() }
+        return state.holdings.first { $0.framework == slot && $0.role == role }?.resources ?? Resources()
+    }
+
+    /// What the framework holds cluster-wide. Ranges of different agents merge, so use
+    /// `allocation(of:on:)` for anything but quantities.
+    public func allocated(to framework: FrameworkID) -> Resources {
+        guard let slot = frameworkIndex[framework] else { return Resources() }
+        return agentsHeld(by: slot).reduce(into: Resources()) { sum, agent in
+            for holding in agents[agent]!.holdings where holding.framework == slot { sum += holding.resources }
+        }
+    }
+
+    /// Everything offered or allocated to the role (and, by default, its subroles), reserved
+    /// resources included, summed over agents: `allocated` in `/master/roles`. Resources of
+    /// frameworks that have not registered yet do not count, as in Mesos.
+    public func allocated(toRole role: String, includingSubroles: Bool = true) -> Resources {
+        guard let target = roles.find(role) else { return Resources() }
+        var sum = Resources()
+        for agent in agents {
+            for holding in agent?.holdings ?? [] where holding.role >= 0 && frameworks[holding.framework]!.registered {
+                if holding.role == target || (includingSubroles && isDescendant(holding.role, of: target)) {
+                    sum += holding.resources
+                }
+            }
+        }
+        return sum
+    }
+
+    /// Everything offered or allocated per role (that role only), in one pass over the
+    /// agents: for listing many roles at once.
+    public var allocationsByRole: [String: Resources] {
+        var byRole: [Int: Resources] = [:]
+        for agent in agents {
+            for holding in agent?.holdings ?? [] where holding.role >= 0 && frameworks[holding.framework]!.registered {
+                byRole[holding.role, default: Resources()] += holding.resources
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: byRole.map { (roles.nodes[$0.key].name, $0.value) })
+    }
+
+    /// The scalars offered or allocated to the role (with its subroles by default), without
+    /// visiting any agent: the role tree keeps them.
+    public func allocatedQuantities(ofRole role: String, includingSubroles: Bool = true) -> [String: Double] {
+        guard let node = roles.find(role) else { return [:] }
+        return names.dictionary(includingSubroles ? roles.nodes[node].subtree : roles.nodes[node].own)
+    }
+
+    private func isDescendant(_ role: Int, of ancestor: Int) -> Bool {
+        var node = roles.nodes[role].parent
+        while node > 0 {
+            if node == ancestor { return true }
+            node = roles.nodes[node].parent
+        }
+        return false
+    }
+
+    /// What the role's quota is charged: reservations for its subtree plus the unreserved
+    /// non-revocable scalars offered or allocated to it.
+    public func consumedQuota(ofRole role: String) -> [String: Double] {
+        roles.find(role).map { names.dictionary(roles.nodes[$0].consumed) } ?? [:]
+    }
+
+    /// Scalars reserved for the role and its subroles on all agents.
+    public func reservedQuantities(ofRole role: String) -> [String: Double] {
+        roles.find(role).map { names.dictionary(roles.nodes[$0].reserved) } ?? [:]
+    }
+
+    /// Unreserved resources held back for unmet guarantees, as of now.
+    public var requiredHeadroom: [String: Double] { names.dictionary(roles.requiredHeadroom) }
+
+    public func quota(of role: String) -> Quota? {
+        guard let node = roles.find(role), !roles.nodes[node].quota.isEmpty else { return nil }
+        return roles.nodes[node].quota
+    }
+
+    public var quotas: [String: Quota] {
+        var result: [String: Quota] = [:]
+        for node in roles.nodes where !node.quota.isEmpty { result[node.name] = node.quota }
+        return result
+    }
+
+    public func weight(of role: String) -> Double { roles.find(role).map { roles.nodes[$0].weight } ?? 1 }
+
+    public var weights: [String: Double] {
+        var result: [String: Double] = [:]
+        for node in roles.nodes.dropFirst() where node.weight != 1 { result[node.name] = node.weight }
+        return result
+    }
+
+    /// Roles with frameworks, allocations, reservations, quota or a weight, sorted.
+    public var knownRoles: [String] {
+        roles.nodes.dropFirst().filter(\.isInUse).map(\.name).sorted()
+    }
+
+    /// The framework's dominant share over everything it holds, all roles together, as DRF
+    /// sees it (0 if unknown).
+    public func dominantShare(of framework: FrameworkID) -> Double {
+        guard let slot = frameworkIndex[framework], frameworks[slot]!.registered else { return 0 }
+        var sum = Quantities.zero
+        for node in roles.nodes { sum &+= node.frameworks.allocation(of: slot) }
+        return totals.share(sum, weight: 1)
+    }
+
+    /// The weighted dominant share of the role's subtree, which orders it among its siblings.
+    public func dominantShare(ofRole role: String) -> Double {
+        guard let node = roles.find(role) else { return 0 }
+        return totals.share(roles.nodes[node].subtree, weight: roles.nodes[node].weight)
+    }
+
+    /// The framework's first role (the only one for single-role frameworks).
+    public func role(of framework: FrameworkID) -> String? { self.roles(of: framework).first }
+
+    public func roles(of framework: FrameworkID) -> [String] {
+        guard let slot = frameworkIndex[framework], frameworks[slot]!.registered else { return [] }
+        return frameworks[slot]!.roles.map { roles.nodes[$0].name }
+    }
+
+    public func suppressedRoles(of framework: FrameworkID) -> Set<String> {
+        guard let slot = frameworkIndex[framework] else { return [] }
+        return Set(frameworks[slot]!.suppressed.map { roles.nodes[$0].name })
+    }
+
+    public var agentIDs: [AgentID] { agentIndex.keys.sorted() }
+
+    public var frameworkIDs: [FrameworkID] {
+        frameworks.compactMap { $0?.registered == true ? $0?.id : nil }.sorted()
+    }
+
+    private func agentState(_ id: AgentID) -> AgentState? { agentIndex[id].flatMap { agents[$0] } }
+}
