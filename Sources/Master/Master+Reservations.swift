@@ -73,6 +73,7 @@ extension Master {
         }
         if let problem = Validation.checkResources(wanted) { return .badRequest(problem) }
         let source = Resources(wanted.map(\.poppedReservation))
+        if !allocator.available(on: agent.id).contains(source) { rescindOffers(on: agent.id) }
         guard allocator.available(on: agent.id).contains(source) else {
             return .conflict("Not enough unallocated resources on agent \(agent.id) to reserve \(source)")
         }
@@ -86,10 +87,19 @@ extension Master {
         for resource in given where !resource.isDynamicallyReserved {
             return .badRequest("Resource '\(resource.name)' to unreserve is not dynamically reserved")
         }
+        if !allocator.available(on: agent.id).contains(Resources(given)) { rescindOffers(on: agent.id) }
         guard allocator.available(on: agent.id).contains(Resources(given)) else {
             return .conflict("The resources to unreserve are not all unallocated on agent \(agent.id)")
         }
         return applyOperatorConversion(agent.id, from: Resources(given), to: Resources(given.map(\.poppedReservation)))
+    }
+
+    /// Outstanding offers give way to an operator's reservation, as in Mesos.
+    private func rescindOffers(on agentID: AgentID) {
+        for (id, offer) in offers where offer.agentID == agentID {
+            removeOffer(id, refuseSeconds: 0)
+            send(Event.rescind(id), to: offer.frameworkID)
+        }
     }
 
     private func applyOperatorConversion(_ agentID: AgentID, from source: Resources, to target: Resources) -> OperatorOutcome {

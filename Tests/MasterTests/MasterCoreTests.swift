@@ -255,3 +255,40 @@ final class MasterCoreTests: XCTestCase {
         XCTAssertEqual(left?.isEmpty, true)
     }
 }
+
+extension MasterCoreTests {
+    func testMultiRoleFrameworkGetsOffersPerRoleAndCanSuppressOne() async throws {
+        _ = await master.handle(Call(type: .TEARDOWN, frameworkId: framework), streamID: frameworkStream.id)
+        let stream = EventStream()
+        var info = FrameworkInfo(user: "", name: "multi", capabilities: [.init(type: "MULTI_ROLE")])
+        info.roles = ["a", "b"]
+        guard case .subscribed(let id) = await master.subscribe(Call.Subscribe(frameworkInfo: info), stream: stream) else {
+            return XCTFail("subscribe refused")
+        }
+        var suppress = Call(type: .SUPPRESS, frameworkId: id)
+        suppress.suppress = Call.Roles(roles: ["a"])
+        let outcome = await master.handle(suppress, streamID: stream.id)
+        XCTAssertEqual(outcome, .accepted)
+        await master.runAllocation()
+        let offers = try events(stream).compactMap(\.offers).flatMap(\.offers)
+        XCTAssertEqual(offers.count, 2)
+        XCTAssertEqual(Set(offers.compactMap(\.allocationInfo?.role)), ["b"])
+        XCTAssertTrue(offers.allSatisfy { $0.resources.allSatisfy { $0.allocationInfo?.role == "b" } })
+        var unknown = Call(type: .REVIVE, frameworkId: id)
+        unknown.revive = Call.Roles(roles: ["c"])
+        guard case .badRequest = await master.handle(unknown, streamID: stream.id) else {
+            return XCTFail("reviving a role the framework does not have must be refused")
+        }
+        // A task launched on a "b" offer keeps its allocation tags on the way in.
+        let offer = offers[0]
+        var task = TaskInfo(name: "t", taskId: TaskID("t"), agentId: offer.agentId,
+                            resources: offer.resources.filter { $0.name == "cpus" }, command: CommandInfo(value: "true"))
+        task.resources = task.resources?.map { var r = $0; r.scalar = Scalar(value: 1); return r }
+        var accept = Call(type: .ACCEPT, frameworkId: id)
+        accept.accept = Call.Accept(offerIds: [offer.id], operations: [Offer.Operation(launch: [task])])
+        _ = await master.handle(accept, streamID: stream.id)
+        XCTAssertTrue(try events(stream).compactMap(\.update).isEmpty, "the task was valid")
+        let roles = await master.frameworks[id]?.tasks[TaskID("t")]?.role
+        XCTAssertEqual(roles, "b")
+    }
+}
