@@ -292,3 +292,40 @@ extension MasterCoreTests {
         XCTAssertEqual(roles, "b")
     }
 }
+
+extension MasterCoreTests {
+    /// A refined reservation: resources statically reserved for `eng` are reserved further for
+    /// `eng/web`, with a label, by a framework that speaks RESERVATION_REFINEMENT.
+    func testRefinedReservationWithLabels() async throws {
+        _ = await master.handle(Call(type: .TEARDOWN, frameworkId: framework), streamID: frameworkStream.id)
+        let agentStream = EventStream()
+        let info = AgentInfo(hostname: "r", port: 5051, resources: [.scalar("cpus", 2, role: "eng")],
+                             attributes: nil, id: nil)
+        let agentID = await master.registerAgent(AgentRegistration(agentInfo: info, endpoint: "127.0.0.1:6000",
+                                                                   frameworks: [], tasks: []), stream: agentStream)
+        let stream = EventStream()
+        var fw = FrameworkInfo(user: "", name: "web", capabilities: [.init(type: "MULTI_ROLE"),
+                                                                     .init(type: "RESERVATION_REFINEMENT")])
+        fw.roles = ["eng/web"]
+        guard case .subscribed(let id) = await master.subscribe(Call.Subscribe(frameworkInfo: fw), stream: stream) else {
+            return XCTFail("subscribe refused")
+        }
+        await master.runAllocation()
+        let offer = try XCTUnwrap(try events(stream).compactMap(\.offers).flatMap(\.offers).first { $0.agentId == agentID })
+        let engCPU = try XCTUnwrap(offer.resources.first { $0.reservations?.first?.role == "eng" })
+        XCTAssertNil(engCPU.role, "refinement-capable frameworks see the stack form")
+        var refined = engCPU
+        refined.scalar = Scalar(value: 1)
+        refined.reservations?.append(ReservationInfo(type: .DYNAMIC, role: "eng/web",
+                                                     labels: Labels(labels: [Label(key: "tier", value: "gold")])))
+        var call = Call(type: .ACCEPT, frameworkId: id)
+        call.accept = Call.Accept(offerIds: [offer.id], operations: [Offer.Operation(reserve: [refined])])
+        let outcome = await master.handle(call, streamID: stream.id)
+        XCTAssertEqual(outcome, .accepted)
+        let total = await master.agents[agentID]?.total
+        XCTAssertEqual(total?.reserved(for: "eng/web").scalar("cpus"), 1)
+        XCTAssertEqual(total?.reserved(for: "eng").scalar("cpus"), 1)
+        let label = total?.reserved(for: "eng/web").resources.first?.reservations?.last?.labels?.labels.first
+        XCTAssertEqual(label, Label(key: "tier", value: "gold"))
+    }
+}
