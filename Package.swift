@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "ClusterTests", dependencies: [
             "Master", "Agent", "SchedulerClient", "MesosAPI", "HTTPSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
     ]
 )

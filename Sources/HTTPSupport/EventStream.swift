@@ -59,9 +59,11 @@ public final class EventStream: Sendable {
     }
 
     /// Everything written since the last call, waiting until there is something; nil once
-    /// finished and drained.
+    /// finished and drained, or when the task is cancelled (the server is stopping), so the
+    /// response always ends properly.
     func nextChunk() async -> ByteBuffer? {
         while true {
+            if Task.isCancelled { finish() }
             let chunk: ByteBuffer?? = state.withLock { state in
                 if state.pending.readableBytes > 0 {
                     defer { state.pending = ByteBuffer() }
@@ -70,13 +72,17 @@ public final class EventStream: Sendable {
                 return state.finished ? .some(nil) : .none
             }
             if let chunk { return chunk }
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state in
-                    if state.pending.readableBytes > 0 || state.finished { return true }
-                    state.waiter = continuation
-                    return false
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = state.withLock { state in
+                        if state.pending.readableBytes > 0 || state.finished { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
                 }
-                if ready { continuation.resume() }
+            } onCancel: {
+                self.finish()
             }
         }
     }

@@ -11,7 +11,7 @@ final class ClusterTests: XCTestCase {
 
     func testTaskRunsToFinishedWithOutputInItsSandbox() async throws {
         let cluster = try await InProcessCluster.start()
-        defer { Task { await cluster.stop() } }
+        addTeardownBlock { await cluster.stop() }
         let connection = try await cluster.subscribe()
         var reader = EventReader(connection)
         let offer = try await reader.offer()
@@ -28,7 +28,7 @@ final class ClusterTests: XCTestCase {
 
     func testFailingCommandReportsItsExitStatus() async throws {
         let cluster = try await InProcessCluster.start()
-        defer { Task { await cluster.stop() } }
+        addTeardownBlock { await cluster.stop() }
         let connection = try await cluster.subscribe()
         var reader = EventReader(connection)
         let offer = try await reader.offer()
@@ -40,7 +40,7 @@ final class ClusterTests: XCTestCase {
 
     func testInvalidTaskGetsTaskError() async throws {
         let cluster = try await InProcessCluster.start()
-        defer { Task { await cluster.stop() } }
+        addTeardownBlock { await cluster.stop() }
         let connection = try await cluster.subscribe()
         var reader = EventReader(connection)
         let offer = try await reader.offer()
@@ -61,7 +61,7 @@ final class ClusterTests: XCTestCase {
 
     func testKillEndsTheTaskWithinTheGracePeriod() async throws {
         let cluster = try await InProcessCluster.start()
-        defer { Task { await cluster.stop() } }
+        addTeardownBlock { await cluster.stop() }
         let connection = try await cluster.subscribe()
         var reader = EventReader(connection)
         let offer = try await reader.offer()
@@ -76,7 +76,7 @@ final class ClusterTests: XCTestCase {
 
     func testResourcesComeBackAfterTheTaskEnds() async throws {
         let cluster = try await InProcessCluster.start(resources: "cpus:1;mem:64")
-        defer { Task { await cluster.stop() } }
+        addTeardownBlock { await cluster.stop() }
         let connection = try await cluster.subscribe()
         var reader = EventReader(connection)
         let first = try await reader.offer()

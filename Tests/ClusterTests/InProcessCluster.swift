@@ -6,6 +6,7 @@ import Logging
 import Master
 import MesosAPI
 import SchedulerClient
+import ServiceLifecycle
 
 /// A master and an agent in this test process, on loopback ports the OS picks.
 final class InProcessCluster: Sendable {
@@ -14,12 +15,13 @@ final class InProcessCluster: Sendable {
     let http: HTTPClient
     let masterAddress: String
     let workDir: String
-    private let tasks: [Task<Void, any Error>]
+    private let groups: [ServiceGroup]
+    private let running: [Task<Void, any Error>]
 
     private init(master: Master, agent: Agent, http: HTTPClient, masterAddress: String, workDir: String,
-                 tasks: [Task<Void, any Error>]) {
+                 groups: [ServiceGroup], running: [Task<Void, any Error>]) {
         self.master = master; self.agent = agent; self.http = http
-        self.masterAddress = masterAddress; self.workDir = workDir; self.tasks = tasks
+        self.masterAddress = masterAddress; self.workDir = workDir; self.groups = groups; self.running = running
     }
 
     static func start(resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]") async throws -> InProcessCluster {
@@ -29,7 +31,8 @@ final class InProcessCluster: Sendable {
         let master = Master(config: MasterConfig(port: 0, allocationInterval: .milliseconds(100)), logger: logger)
         let (masterPorts, masterPort) = AsyncStream<Int>.makeStream()
         let masterApp = MasterServer(master: master).application(logger: logger) { masterPort.yield($0) }
-        let masterTask = Task { try await masterApp.run() }
+        let masterGroup = ServiceGroup(services: [masterApp], logger: logger)
+        let masterRun = Task { try await masterGroup.run() }
         var ports = masterPorts.makeAsyncIterator()
         guard let port = await ports.next() else { throw CancellationError() }
         try await master.start()
@@ -37,21 +40,24 @@ final class InProcessCluster: Sendable {
         let agent = Agent(config: AgentConfig(master: "127.0.0.1:\(port)", port: 0, workDir: dir,
                                               resources: try Resources.parse(resources)),
                           http: http, logger: logger)
-        let agentApp = AgentServer(agent: agent).application(logger: logger)
-        let agentTask = Task { try await agentApp.run() }
+        let agentGroup = ServiceGroup(services: [AgentServer(agent: agent).application(logger: logger)], logger: logger)
+        let agentRun = Task { try await agentGroup.run() }
         await agent.start()
         let cluster = InProcessCluster(master: master, agent: agent, http: http, masterAddress: "127.0.0.1:\(port)",
-                                       workDir: dir, tasks: [masterTask, agentTask])
+                                       workDir: dir, groups: [agentGroup, masterGroup], running: [agentRun, masterRun])
         for _ in 0..<200 where await agent.isConnected == false {
             try await Task.sleep(for: .milliseconds(20))
         }
         return cluster
     }
 
+    /// Stops in the order the real binaries do: tasks and streams end, then the servers stop
+    /// gracefully.
     func stop() async {
         await agent.shutdown()
         await master.shutdown()
-        tasks.forEach { $0.cancel() }
+        for group in groups { await group.triggerGracefulShutdown() }
+        for task in running { _ = try? await task.value }
         try? await http.shutdown()
         try? FileManager.default.removeItem(atPath: workDir)
     }
