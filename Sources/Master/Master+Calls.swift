@@ -5,11 +5,13 @@ extension Master {
     /// named by `Mesos-Stream-Id`, and then the call runs.
     public func handle(_ call: Call, streamID: String) -> CallOutcome {
         guard let fid = call.frameworkId else { return .badRequest("Expecting 'framework_id' to be present") }
-        guard let framework = frameworks[fid] else { return .badRequest("Framework cannot be found") }
-        guard framework.connected, let stream = framework.stream else {
+        // Only the fields needed here are read: a copy of the whole entry held during the call
+        // would make every change to its task tables copy them.
+        guard let connected = frameworks[fid]?.connected else { return .badRequest("Framework cannot be found") }
+        guard connected, let currentStream = frameworks[fid]?.stream?.id else {
             return .forbidden("Framework is not subscribed")
         }
-        guard stream.id == streamID else {
+        guard currentStream == streamID else {
             return .badRequest("The stream ID '\(streamID)' included in this request didn't match the stream ID currently associated with framework ID \(fid)")
         }
         switch call.type {
