@@ -12,6 +12,13 @@ public struct AgentRegistration: Codable, Sendable {
     public init(agentInfo: AgentInfo, endpoint: String, frameworks: [FrameworkInfo], tasks: [AgentTaskReport]) {
         self.agentInfo = agentInfo; self.endpoint = endpoint; self.frameworks = frameworks; self.tasks = tasks
     }
+
+    enum CodingKeys: String, CodingKey {
+        case agentInfo = "agent_info"
+        case endpoint
+        case frameworks
+        case tasks
+    }
 }
 
 /// What an agent knows of one of its tasks when it (re)registers.
@@ -22,6 +29,12 @@ public struct AgentTaskReport: Codable, Sendable {
     public var state: TaskState
     public init(frameworkId: FrameworkID, task: TaskInfo, state: TaskState) {
         self.frameworkId = frameworkId; self.task = task; self.state = state
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case frameworkId = "framework_id"
+        case task
+        case state
     }
 }
 
@@ -67,6 +80,20 @@ public struct AgentEvent: Codable, Sendable {
     public static func message(_ framework: FrameworkID, executor: ExecutorID, data: Base64Bytes) -> AgentEvent {
         var e = AgentEvent(type: .MESSAGE); e.frameworkId = framework; e.executorId = executor; e.data = data; return e
     }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case agentId = "agent_id"
+        case masterInfo = "master_info"
+        case frameworkInfo = "framework_info"
+        case frameworkId = "framework_id"
+        case task
+        case taskId = "task_id"
+        case gracePeriod = "grace_period"
+        case uuid
+        case executorId = "executor_id"
+        case data
+    }
 }
 
 public struct AgentCall: Codable, Sendable {
@@ -80,10 +107,22 @@ public struct AgentCall: Codable, Sendable {
         public init(frameworkId: FrameworkID, status: TaskStatus, latestState: TaskState) {
             self.frameworkId = frameworkId; self.status = status; self.latestState = latestState
         }
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkId = "framework_id"
+            case status
+            case latestState = "latest_state"
+        }
     }
     public var type: Kind
     public var agentId: AgentID
     /// Several tasks' updates travel together; each task still has at most one in flight.
     public var updates: [Update]
     public init(agentId: AgentID, updates: [Update]) { type = .UPDATE; self.agentId = agentId; self.updates = updates }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case agentId = "agent_id"
+        case updates
+    }
 }

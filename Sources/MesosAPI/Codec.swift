@@ -1,19 +1,18 @@
 import Foundation
 
-/// The JSON mapping Mesos uses: proto field names (snake_case), enums as strings, unknown
-/// fields ignored, compact single-line output (RecordIO readers split on newlines).
+/// The JSON mapping Mesos uses: proto field names (snake_case, spelled out in each type's
+/// `CodingKeys` rather than converted on every key, which costs a third of the codec's time),
+/// enums as strings, unknown fields ignored, compact single-line output (RecordIO readers split
+/// on newlines).
 public enum WireCodec {
     public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.withoutEscapingSlashes]
         return e
     }
 
     public static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
+        JSONDecoder()
     }
 
     public static func encode<T: Encodable>(_ value: T) throws -> Data {

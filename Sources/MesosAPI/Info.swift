@@ -30,6 +30,21 @@ public struct FrameworkInfo: Codable, Hashable, Sendable {
     }
 
     public var isPartitionAware: Bool { hasCapability("PARTITION_AWARE") }
+
+    enum CodingKeys: String, CodingKey {
+        case user
+        case name
+        case id
+        case failoverTimeout = "failover_timeout"
+        case checkpoint
+        case role
+        case roles
+        case hostname
+        case principal
+        case webuiUrl = "webui_url"
+        case capabilities
+        case labels
+    }
 }
 
 public struct Address: Codable, Hashable, Sendable {

@@ -13,12 +13,21 @@ public struct OperatorCall: Codable, Sendable {
     public struct UpdateWeights: Codable, Sendable {
         public var weightInfos: [WeightInfo]
         public init(weightInfos: [WeightInfo]) { self.weightInfos = weightInfos }
+
+        enum CodingKeys: String, CodingKey {
+            case weightInfos = "weight_infos"
+        }
     }
 
     public struct UpdateQuota: Codable, Sendable {
         public var force: Bool?
         public var quotaConfigs: [QuotaConfig]
         public init(quotaConfigs: [QuotaConfig], force: Bool? = nil) { self.quotaConfigs = quotaConfigs; self.force = force }
+
+        enum CodingKeys: String, CodingKey {
+            case force
+            case quotaConfigs = "quota_configs"
+        }
     }
 
     public struct ReserveResources: Codable, Sendable {
@@ -26,16 +35,31 @@ public struct OperatorCall: Codable, Sendable {
         public var source: [Resource]?
         public var resources: [Resource]
         public init(agentId: AgentID, resources: [Resource]) { self.agentId = agentId; self.resources = resources }
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case source
+            case resources
+        }
     }
 
     public struct UnreserveResources: Codable, Sendable {
         public var agentId: AgentID
         public var resources: [Resource]
         public init(agentId: AgentID, resources: [Resource]) { self.agentId = agentId; self.resources = resources }
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case resources
+        }
     }
 
     public struct Teardown: Codable, Sendable {
         public var frameworkId: FrameworkID
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkId = "framework_id"
+        }
     }
 
     public var type: Kind
@@ -46,6 +70,15 @@ public struct OperatorCall: Codable, Sendable {
     public var teardown: Teardown?
 
     public init(type: Kind) { self.type = type }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case updateWeights = "update_weights"
+        case updateQuota = "update_quota"
+        case reserveResources = "reserve_resources"
+        case unreserveResources = "unreserve_resources"
+        case teardown
+    }
 }
 
 public struct WeightInfo: Codable, Sendable, Hashable {

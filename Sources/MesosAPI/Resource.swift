@@ -40,6 +40,20 @@ public struct Resource: Codable, Hashable, Sendable {
         if let last = reservations?.last { return last.role ?? "*" }
         return role ?? "*"
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case type
+        case scalar
+        case ranges
+        case set
+        case role
+        case allocationInfo = "allocation_info"
+        case reservation
+        case reservations
+        case revocable
+        case shared
+    }
 }
 
 public struct AllocationInfo: Codable, Hashable, Sendable {

@@ -76,8 +76,7 @@ extension Resources {
     }
 
     static func parseJSON(_ text: String, defaultRole: String) throws -> Resources {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoder = WireCodec.decoder()
         let list: [Resource]
         do {
             list = try decoder.decode([Resource].self, from: Data(text.utf8))

@@ -10,6 +10,11 @@ public struct Call: Codable, Sendable {
         public var frameworkInfo: FrameworkInfo
         public var suppressedRoles: [String]?
         public init(frameworkInfo: FrameworkInfo) { self.frameworkInfo = frameworkInfo }
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkInfo = "framework_info"
+            case suppressedRoles = "suppressed_roles"
+        }
     }
 
     public struct Accept: Codable, Sendable {
@@ -25,6 +30,12 @@ public struct Call: Codable, Sendable {
             operations = try c.decodeIfPresent([Offer.Operation].self, forKey: .operations) ?? []
             filters = try c.decodeIfPresent(Filters.self, forKey: .filters)
         }
+
+        enum CodingKeys: String, CodingKey {
+            case offerIds = "offer_ids"
+            case operations
+            case filters
+        }
     }
 
     public struct Decline: Codable, Sendable {
@@ -35,6 +46,11 @@ public struct Call: Codable, Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             offerIds = try c.decodeIfPresent([OfferID].self, forKey: .offerIds) ?? []
             filters = try c.decodeIfPresent(Filters.self, forKey: .filters)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case offerIds = "offer_ids"
+            case filters
         }
     }
 
@@ -48,11 +64,22 @@ public struct Call: Codable, Sendable {
         public var agentId: AgentID?
         public var killPolicy: KillPolicy?
         public init(taskId: TaskID, agentId: AgentID? = nil) { self.taskId = taskId; self.agentId = agentId }
+
+        enum CodingKeys: String, CodingKey {
+            case taskId = "task_id"
+            case agentId = "agent_id"
+            case killPolicy = "kill_policy"
+        }
     }
 
     public struct Shutdown: Codable, Sendable {
         public var executorId: ExecutorID
         public var agentId: AgentID
+
+        enum CodingKeys: String, CodingKey {
+            case executorId = "executor_id"
+            case agentId = "agent_id"
+        }
     }
 
     public struct Acknowledge: Codable, Sendable {
@@ -62,6 +89,12 @@ public struct Call: Codable, Sendable {
         public init(agentId: AgentID, taskId: TaskID, uuid: Base64Bytes) {
             self.agentId = agentId; self.taskId = taskId; self.uuid = uuid
         }
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case taskId = "task_id"
+            case uuid
+        }
     }
 
     public struct Reconcile: Codable, Sendable {
@@ -69,6 +102,11 @@ public struct Call: Codable, Sendable {
             public var taskId: TaskID
             public var agentId: AgentID?
             public init(taskId: TaskID, agentId: AgentID? = nil) { self.taskId = taskId; self.agentId = agentId }
+
+            enum CodingKeys: String, CodingKey {
+                case taskId = "task_id"
+                case agentId = "agent_id"
+            }
         }
         public var tasks: [Task]
         public init(tasks: [Task]) { self.tasks = tasks }
@@ -82,6 +120,12 @@ public struct Call: Codable, Sendable {
         public var agentId: AgentID
         public var executorId: ExecutorID
         public var data: Base64Bytes
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case executorId = "executor_id"
+            case data
+        }
     }
 
     public var type: Kind
@@ -100,6 +144,21 @@ public struct Call: Codable, Sendable {
     public init(type: Kind, frameworkId: FrameworkID? = nil) {
         self.type = type; self.frameworkId = frameworkId
     }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case frameworkId = "framework_id"
+        case subscribe
+        case accept
+        case decline
+        case revive
+        case suppress
+        case kill
+        case shutdown
+        case acknowledge
+        case reconcile
+        case message
+    }
 }
 
 public struct Event: Codable, Sendable {
@@ -112,6 +171,12 @@ public struct Event: Codable, Sendable {
         public var frameworkId: FrameworkID
         public var heartbeatIntervalSeconds: Double?
         public var masterInfo: MasterInfo?
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkId = "framework_id"
+            case heartbeatIntervalSeconds = "heartbeat_interval_seconds"
+            case masterInfo = "master_info"
+        }
     }
     public struct Offers: Codable, Sendable {
         public var offers: [Offer]
@@ -127,11 +192,23 @@ public struct Event: Codable, Sendable {
         public var agentId: AgentID
         public var executorId: ExecutorID
         public var data: Base64Bytes
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case executorId = "executor_id"
+            case data
+        }
     }
     public struct Failure: Codable, Sendable {
         public var agentId: AgentID?
         public var executorId: ExecutorID?
         public var status: Int32?
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case executorId = "executor_id"
+            case status
+        }
     }
     public struct Error: Codable, Sendable { public var message: String }
 

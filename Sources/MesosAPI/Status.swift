@@ -41,6 +41,11 @@ public struct ContainerStatus: Codable, Hashable, Sendable {
     public init(containerId: ContainerID?, executorPid: UInt32?) {
         self.containerId = containerId; self.executorPid = executorPid
     }
+
+    enum CodingKeys: String, CodingKey {
+        case containerId = "container_id"
+        case executorPid = "executor_pid"
+    }
 }
 
 public struct TaskStatus: Codable, Hashable, Sendable {
@@ -65,6 +70,22 @@ public struct TaskStatus: Codable, Hashable, Sendable {
         self.taskId = taskId; self.state = state; self.message = message; self.source = source
         self.reason = reason; self.agentId = agentId; self.executorId = executorId
         self.timestamp = timestamp; self.uuid = uuid
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case taskId = "task_id"
+        case state
+        case message
+        case source
+        case reason
+        case data
+        case agentId = "agent_id"
+        case executorId = "executor_id"
+        case timestamp
+        case uuid
+        case healthy
+        case labels
+        case containerStatus = "container_status"
     }
 }
 

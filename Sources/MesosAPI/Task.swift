@@ -16,6 +16,19 @@ public struct TaskInfo: Codable, Hashable, Sendable {
         self.name = name; self.taskId = taskId; self.agentId = agentId
         self.resources = resources; self.command = command
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case taskId = "task_id"
+        case agentId = "agent_id"
+        case resources
+        case executor
+        case command
+        case killPolicy = "kill_policy"
+        case data
+        case labels
+        case maxCompletionTime = "max_completion_time"
+    }
 }
 
 /// Bytes fields travel as standard base64.
@@ -24,6 +37,10 @@ public typealias Base64Bytes = String
 public struct KillPolicy: Codable, Hashable, Sendable {
     public var gracePeriod: DurationInfo?
     public init(gracePeriod: DurationInfo?) { self.gracePeriod = gracePeriod }
+
+    enum CodingKeys: String, CodingKey {
+        case gracePeriod = "grace_period"
+    }
 }
 
 public struct CommandInfo: Codable, Hashable, Sendable {
@@ -33,6 +50,14 @@ public struct CommandInfo: Codable, Hashable, Sendable {
         public var extract: Bool?
         public var cache: Bool?
         public var outputFile: String?
+
+        enum CodingKeys: String, CodingKey {
+            case value
+            case executable
+            case extract
+            case cache
+            case outputFile = "output_file"
+        }
     }
 
     public struct Environment: Codable, Hashable, Sendable {
@@ -73,11 +98,26 @@ public struct ExecutorInfo: Codable, Hashable, Sendable {
     public init(executorId: ExecutorID, command: CommandInfo?) {
         self.executorId = executorId; self.command = command
     }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case executorId = "executor_id"
+        case frameworkId = "framework_id"
+        case command
+        case resources
+        case name
+        case source
+        case data
+    }
 }
 
 public struct Filters: Codable, Hashable, Sendable {
     public var refuseSeconds: Double?
     public init(refuseSeconds: Double?) { self.refuseSeconds = refuseSeconds }
+
+    enum CodingKeys: String, CodingKey {
+        case refuseSeconds = "refuse_seconds"
+    }
 }
 
 public struct Offer: Codable, Hashable, Sendable {
@@ -105,6 +145,10 @@ public struct Offer: Codable, Hashable, Sendable {
                 let c = try decoder.container(keyedBy: CodingKeys.self)
                 taskInfos = try c.decodeIfPresent([TaskInfo].self, forKey: .taskInfos) ?? []
             }
+
+            enum CodingKeys: String, CodingKey {
+                case taskInfos = "task_infos"
+            }
         }
         public struct Reserve: Codable, Hashable, Sendable {
             public var source: [Resource]?
@@ -124,5 +168,17 @@ public struct Offer: Codable, Hashable, Sendable {
         public init(launch tasks: [TaskInfo]) { type = "LAUNCH"; launch = Launch(taskInfos: tasks) }
         public init(reserve resources: [Resource]) { type = "RESERVE"; reserve = Reserve(resources: resources) }
         public init(unreserve resources: [Resource]) { type = "UNRESERVE"; unreserve = Unreserve(resources: resources) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case frameworkId = "framework_id"
+        case agentId = "agent_id"
+        case hostname
+        case url
+        case resources
+        case attributes
+        case executorIds = "executor_ids"
+        case allocationInfo = "allocation_info"
     }
 }
