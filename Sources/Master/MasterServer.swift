@@ -21,9 +21,10 @@ public struct MasterServer: Sendable {
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in
-                try await router.route(request)
+            responder: CallbackResponder<ConnectionContext> { request, context in
+                try await router.route(request, channel: context.channel)
             },
+            server: .http1ClosingOnEndOfInput,
             configuration: ApplicationConfiguration(
                 address: .hostname(master.config.ip, port: master.config.port),
                 serverName: nil, reuseAddress: true),
@@ -37,15 +38,15 @@ struct MasterRouter: Sendable {
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
-    func route(_ request: Request) async throws -> Response {
+    func route(_ request: Request, channel: any Channel) async throws -> Response {
         var path = request.uri.path
         if path.hasPrefix("/master/") { path = String(path.dropFirst("/master".count)) }
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         switch path {
         case "/api/v1/scheduler":
-            return try await scheduler.respond(request)
+            return try await scheduler.respond(request, channel: channel)
         case "/internal/agent/subscribe":
-            return try await agents.subscribe(request)
+            return try await agents.subscribe(request, channel: channel)
         case "/internal/agent/call":
             return try await agents.call(request)
         case "/health":

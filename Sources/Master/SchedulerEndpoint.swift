@@ -3,13 +3,14 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import NIOCore
 
 /// `POST /api/v1/scheduler`: the HTTP rules (method, media types, stream IDs, status codes) in
 /// front of the master's call handling.
 struct SchedulerEndpoint: Sendable {
     let master: Master
 
-    func respond(_ request: Request) async throws -> Response {
+    func respond(_ request: Request, channel: any Channel) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
         var request = request
         let isSubscribe: Bool
@@ -32,7 +33,7 @@ struct SchedulerEndpoint: Sendable {
             if request.headers[.mesosStreamID] != nil {
                 return Reply.text(.badRequest, "Subscribe calls should not include the 'Mesos-Stream-Id' header")
             }
-            return await subscribe(call.subscribe!)
+            return await subscribe(call.subscribe!, channel: channel)
         }
         if call.type == .UNKNOWN { return Reply.text(.notImplemented, "Received an unknown call type") }
         guard let streamID = request.headers[.mesosStreamID] else {
@@ -46,7 +47,7 @@ struct SchedulerEndpoint: Sendable {
         }
     }
 
-    private func subscribe(_ subscribe: Call.Subscribe) async -> Response {
+    private func subscribe(_ subscribe: Call.Subscribe, channel: any Channel) async -> Response {
         let stream = EventStream()
         let outcome = await master.subscribe(subscribe, stream: stream)
         var headers = HTTPFields()
@@ -64,6 +65,7 @@ struct SchedulerEndpoint: Sendable {
             let body = stream.responseBody(heartbeat: beat, interval: master.config.heartbeatInterval) { broken in
                 if broken { await master.frameworkStreamClosed(id, streamID: stream.id) }
             }
+            stream.watch(channel) { await master.frameworkStreamClosed(id, streamID: stream.id) }
             return Response(status: .ok, headers: headers, body: body)
         }
     }
@@ -74,7 +76,7 @@ struct SchedulerEndpoint: Sendable {
 struct AgentEndpoint: Sendable {
     let master: Master
 
-    func subscribe(_ request: Request) async throws -> Response {
+    func subscribe(_ request: Request, channel: any Channel) async throws -> Response {
         var request = request
         let body = try await request.bodyData()
         let registration: AgentRegistration
@@ -92,6 +94,7 @@ struct AgentEndpoint: Sendable {
         let responseBody = stream.responseBody(heartbeat: beat, interval: .seconds(5)) { _ in
             await master.agentStreamClosed(id, streamID: stream.id)
         }
+        stream.watch(channel) { await master.agentStreamClosed(id, streamID: stream.id) }
         return Response(status: .ok, headers: headers, body: responseBody)
     }
 

@@ -61,3 +61,22 @@ def test_master_restart_loses_no_status_update(cluster, make_framework):
     if distinct and distinct[0] == "TASK_STARTING":
         distinct = distinct[1:]
     assert distinct == ["TASK_RUNNING", "TASK_FINISHED"], f"updates for the task: {from_agent}"
+
+
+def test_framework_that_does_not_return_is_removed_after_its_failover_timeout(cluster, make_framework):
+    fw = make_framework(cluster.master_addr, failover_timeout=1)
+    before = pids_with_cmdline("sleep 601")
+    fw.launch_command("orphan", "sleep 601")
+    fw.wait_update("orphan", 20, "TASK_RUNNING")
+    fid = fw.framework_id
+    assert fw.stop(failover=True), "driver.stop(failover=True) did not finish"
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        completed = [f for f in cluster.state()["completed_frameworks"] if f["id"] == fid]
+        if completed:
+            break
+        time.sleep(0.2)
+    assert completed, "the framework should be removed once its failover timeout passed"
+    assert [t["state"] for t in completed[0]["completed_tasks"]] == ["TASK_KILLED"]
+    assert not wait_gone(pids_with_cmdline("sleep 601") - before, timeout=10), "the task's process survived"
