@@ -329,3 +329,23 @@ extension MasterCoreTests {
         XCTAssertEqual(label, Label(key: "tier", value: "gold"))
     }
 }
+
+extension MasterCoreTests {
+    func testOfferTimeoutRescindsUnansweredOffers() async throws {
+        let master = Master(config: MasterConfig(port: 0, offerTimeout: .milliseconds(1)))
+        let agentStream = EventStream()
+        _ = await master.registerAgent(AgentRegistration(
+            agentInfo: AgentInfo(hostname: "h", port: 5051, resources: [.scalar("cpus", 1)], attributes: nil, id: nil),
+            endpoint: "127.0.0.1:5051", frameworks: [], tasks: []), stream: agentStream)
+        let stream = EventStream()
+        _ = await master.subscribe(Call.Subscribe(frameworkInfo: FrameworkInfo(user: "", name: "t")), stream: stream)
+        await master.runAllocation()
+        let offer = try XCTUnwrap(try events(stream).compactMap(\.offers).flatMap(\.offers).first)
+        try await Task.sleep(for: .milliseconds(10))
+        await master.expireOffers()
+        let rescinded = try events(stream).compactMap(\.rescind?.offerId)
+        XCTAssertEqual(rescinded, [offer.id])
+        await master.runAllocation()
+        XCTAssertEqual(try events(stream).compactMap(\.offers).flatMap(\.offers).count, 1, "the resources are offered again")
+    }
+}
