@@ -1,0 +1,46 @@
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import MesosAPI
+import NIOCore
+
+/// The agent link: `POST /internal/agent/subscribe` opens the stream, `/internal/agent/call`
+/// carries status updates.
+struct AgentEndpoint: Sendable {
+    let master: Master
+
+    func subscribe(_ request: Request, channel: any Channel) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        let registration: AgentRegistration
+        do {
+            registration = try WireCodec.decode(AgentRegistration.self, from: body)
+        } catch {
+            return Reply.text(.badRequest, "Invalid agent registration: \(WireCodec.describe(error))")
+        }
+        let stream = EventStream()
+        let id = await master.registerAgent(registration, stream: stream)
+        let master = self.master
+        let beat = try? WireCodec.encode(AgentEvent.heartbeat)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let responseBody = stream.responseBody(heartbeat: beat, interval: .seconds(5)) { _ in
+            await master.agentStreamClosed(id, streamID: stream.id)
+        }
+        stream.watch(channel) { await master.agentStreamClosed(id, streamID: stream.id) }
+        return Response(status: .ok, headers: headers, body: responseBody)
+    }
+
+    func call(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        do {
+            let call = try WireCodec.decode(AgentCall.self, from: body)
+            await master.agentUpdates(call)
+            return Reply.accepted()
+        } catch {
+            return Reply.text(.badRequest, "Invalid agent call: \(WireCodec.describe(error))")
+        }
+    }
+}
