@@ -188,17 +188,8 @@ public struct Event: Codable, Sendable {
     }
     public struct Rescind: Codable, Sendable { public var offerId: OfferID }
     public struct Update: Codable, Sendable { public var status: TaskStatus }
-    public struct Message: Codable, Sendable {
-        public var agentId: AgentID
-        public var executorId: ExecutorID
-        public var data: Base64Bytes
-
-        enum CodingKeys: String, CodingKey {
-            case agentId = "agent_id"
-            case executorId = "executor_id"
-            case data
-        }
-    }
+    /// The same message as the MESSAGE call: agent, executor and base64 data.
+    public typealias Message = Call.Message
     public struct Failure: Codable, Sendable {
         public var agentId: AgentID?
         public var executorId: ExecutorID?

@@ -14,18 +14,8 @@ func res(cpus: Double = 0, mem: Double = 0, disk: Double = 0, ports: [ClosedRang
     return Resources(list)
 }
 
-/// SplitMix64: a tiny seeded generator so "random" runs are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The allocator's own SplitMix64, so "random" test runs are reproducible.
+typealias SeededGenerator = SplitMix
 
 extension Array where Element == Allocation {
     /// Who got which agent, for compact assertions.
