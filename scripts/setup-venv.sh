@@ -22,8 +22,15 @@ fi
 
 command -v "$py" >/dev/null || { echo "setup-venv: $py not found (set PYTHON)" >&2; exit 1; }
 if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
-  echo "setup-venv: $py cannot create virtual environments (on Debian: apt-get install python3-venv)" >&2
-  exit 1
+  # A bare Debian python3 lacks venv; as root, install it rather than stop.
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "setup-venv: installing python3-venv" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+  fi
+  if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "setup-venv: $py cannot create virtual environments (on Debian: apt-get install python3-venv)" >&2
+    exit 1
+  fi
 fi
 echo "setup-venv: creating $venv with $("$py" --version 2>&1)" >&2
 rm -rf "$venv"
