@@ -24,13 +24,22 @@ extension Agent {
             return
         }
         guard let command = task.info.command else { return }
-        let request = SpawnRequest(command: TaskEnvironment.command(command), environment: env,
+        let requestedUser = command.user ?? frameworks[key.framework]?.user
+        var request = SpawnRequest(command: TaskEnvironment.command(command), environment: env,
                                    workingDirectory: task.sandbox, stdoutPath: "\(task.sandbox)/stdout",
                                    stderrPath: "\(task.sandbox)/stderr")
         report(key, .TASK_STARTING)
         let handle: TaskProcessHandle
         do {
+            let user = try TaskUser.resolve(requestedUser, switchUser: config.switchUser).get()
             try SandboxLayout.create(task.sandbox)
+            if let user {
+                try user.own(sandbox: task.sandbox)
+                request.command = user.wrap(request.command)
+                request.environment["USER"] = user.name
+                request.environment["LOGNAME"] = user.name
+                request.environment["HOME"] = user.home
+            }
             handle = try TaskProcessHandle(spawning: request)
         } catch {
             report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",

@@ -13,6 +13,8 @@ public struct AgentConfig: Sendable {
     /// First retry of an unacknowledged status update (Mesos: 10 s, doubling to 10 min).
     public var statusRetryInterval: Double
     public var defaultGracePeriod: Duration
+    /// `--switch_user`: run tasks as their framework's (or command's) user when the agent is root.
+    public var switchUser = true
 
     public init(master: String, ip: String = "127.0.0.1", port: Int = 5051, hostname: String? = nil,
                 workDir: String, resources: Resources, attributes: [Attribute] = [],

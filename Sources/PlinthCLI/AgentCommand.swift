@@ -21,15 +21,26 @@ struct AgentCommand: AsyncParsableCommand {
             help: "Resources to offer, e.g. 'cpus:4;mem:4096;ports:[31000-32000]' or a JSON array. Unnamed ones are detected.")
     var resources: String?
     @Option(name: .customLong("attributes"), help: "Attributes, e.g. 'rack:r1;zone:z2'.") var attributes: String?
+    @Option(name: .customLong("switch_user"),
+            help: "Run tasks as their framework's user when the agent is root (true, the default, or false).")
+    var switchUser: String?
+    @Flag(name: .customLong("no-switch_user"), help: "Run every task as the agent's own user.")
+    var noSwitchUser = false
 
     func config() throws -> AgentConfig {
         guard let masterFlag = Flags.resolve(master, "master") else { throw CLIError("--master is required") }
         guard let dir = Flags.resolve(workDir, "work_dir") else { throw CLIError("--work_dir is required") }
         let port = try port ?? Int(Flags.env("port") ?? "5051").orThrow("Invalid --port")
-        return try AgentCommand.config(master: masterFlag, ip: Flags.resolve(ip, "ip", default: "127.0.0.1"),
+        var config = try AgentCommand.config(master: masterFlag, ip: Flags.resolve(ip, "ip", default: "127.0.0.1"),
                                        port: port, hostname: Flags.resolve(hostname, "hostname"), workDir: dir,
                                        resources: Flags.resolve(resources, "resources"),
                                        attributes: Flags.resolve(attributes, "attributes"))
+        switch Flags.resolve(switchUser, "switch_user")?.lowercased() {
+        case nil, "true", "1": config.switchUser = !noSwitchUser
+        case "false", "0": config.switchUser = false
+        case let other?: throw CLIError("Invalid --switch_user '\(other)': expected true or false")
+        }
+        return config
     }
 
     static func config(master: String, ip: String, port: Int, hostname: String?, workDir: String,

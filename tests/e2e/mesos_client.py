@@ -100,8 +100,8 @@ class Framework:
     """A MesosSchedulerDriver (use_addict=True) plus helpers that wait with bounded timeouts."""
 
     def __init__(self, master_addr: str, name: str = "plinth-e2e", failover_timeout=None,
-                 framework_id: str | None = None, role: str | None = None):
-        info = {"user": "", "name": name, "hostname": "localhost"}
+                 framework_id: str | None = None, role: str | None = None, user: str = ""):
+        info = {"user": user, "name": name, "hostname": "localhost"}
         if role is not None:
             info["role"] = role
         if failover_timeout is not None:

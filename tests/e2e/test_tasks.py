@@ -65,3 +65,21 @@ def test_failing_command_is_task_failed(fw):
     assert update.state == "TASK_FAILED", update
     message = update.get("message", "")
     assert re.search(r"status\D{0,3}3\b", message), f"message should mention status 3: {message!r}"
+
+
+def test_task_runs_as_its_frameworks_user(cluster):
+    """A root agent runs a task as FrameworkInfo.user, in a sandbox that user owns."""
+    import os
+    import pytest
+    from mesos_client import Framework
+    if os.geteuid() != 0:
+        pytest.skip("switching users needs a root agent")
+    fw = Framework(cluster.master_addr, name="as-nobody", user="nobody").start()
+    try:
+        fw.launch_command("whoami", "id -un && touch made-here")
+        assert fw.wait_terminal("whoami", 20).state == "TASK_FINISHED", fw.states("whoami")
+        [stdout] = cluster.sandbox_files("whoami")
+        assert stdout.read_text() == "nobody\n"
+        assert (stdout.parent / "made-here").stat().st_uid == 65534
+    finally:
+        fw.stop()
