@@ -1,8 +1,9 @@
 import Foundation
 
 /// A JSON document built by hand, for the legacy endpoints (`/master/state`) whose shape is not
-/// protobuf-derived: keys keep their insertion order and exact spelling.
-public indirect enum JSONValue: Encodable, Sendable {
+/// protobuf-derived: keys keep their insertion order and exact spelling, which JSONEncoder
+/// would not.
+public indirect enum JSONValue: Sendable {
     case string(String)
     case number(Double)
     case int(Int64)
@@ -10,22 +11,6 @@ public indirect enum JSONValue: Encodable, Sendable {
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
-
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
-        case .number(let d): var c = encoder.singleValueContainer(); try c.encode(d)
-        case .int(let i): var c = encoder.singleValueContainer(); try c.encode(i)
-        case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
-        case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
-        case .array(let items):
-            var c = encoder.unkeyedContainer()
-            for item in items { try c.encode(item) }
-        case .object(let pairs):
-            var c = encoder.container(keyedBy: DynamicKey.self)
-            for (key, value) in pairs { try c.encode(value, forKey: DynamicKey(key)) }
-        }
-    }
 
     /// Serialises with keys in insertion order (JSONEncoder would sort or hash them).
     public func serialized() -> Data {
@@ -83,14 +68,6 @@ public indirect enum JSONValue: Encodable, Sendable {
             }
         }
         out += "\""
-    }
-
-    struct DynamicKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
 

@@ -25,14 +25,16 @@ public enum Reply {
         raw(json: value.serialized(), status: status)
     }
 
-    /// JSON whose keys are already in their wire spelling (no snake_case conversion).
-    public static func plainJSON<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+    /// Decodes a v1 call body, or gives the 400 Mesos sends for it: unparseable JSON, or JSON
+    /// that does not fit the call (naming the field).
+    public static func decodeCall<T: Decodable>(_ type: T.Type, from body: Data) -> Result<T, ResponseError> {
         do {
-            return raw(json: try encoder.encode(value), status: status)
+            return .success(try WireCodec.decode(type, from: body))
         } catch {
-            return text(.internalServerError, "Failed to encode response: \(error)")
+            let detail = WireCodec.describe(error)
+            let message = detail.hasPrefix("Failed to parse body")
+                ? detail : "Failed to convert JSON into Call protobuf: \(detail)"
+            return .failure(ResponseError(response: text(.badRequest, message)))
         }
     }
 
@@ -53,6 +55,11 @@ public enum Reply {
         r.headers[.allow] = allow
         return r
     }
+}
+
+/// A ready error response, carried through `Result`.
+public struct ResponseError: Error {
+    public let response: Response
 }
 
 public extension HTTPField.Name {

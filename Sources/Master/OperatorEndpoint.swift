@@ -15,12 +15,9 @@ struct OperatorEndpoint: Sendable {
         var request = request
         let body = try await request.bodyData()
         let call: OperatorCall
-        do {
-            call = try WireCodec.decode(OperatorCall.self, from: body)
-        } catch {
-            let detail = WireCodec.describe(error)
-            return Reply.text(.badRequest, detail.hasPrefix("Failed to parse body")
-                              ? detail : "Failed to convert JSON into Call protobuf: \(detail)")
+        switch Reply.decodeCall(OperatorCall.self, from: body) {
+        case .success(let decoded): call = decoded
+        case .failure(let error): return error.response
         }
         switch call.type {
         case .GET_HEALTH:

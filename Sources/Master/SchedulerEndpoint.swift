@@ -17,12 +17,9 @@ struct SchedulerEndpoint: Sendable {
         let body = try await request.bodyData()
         let call: Call
         if let problem = request.v1ContentProblem(checkAccept: false) { return problem }
-        do {
-            call = try WireCodec.decode(Call.self, from: body)
-        } catch {
-            let detail = WireCodec.describe(error)
-            return Reply.text(.badRequest, detail.hasPrefix("Failed to parse body")
-                              ? detail : "Failed to convert JSON into Call protobuf: \(detail)")
+        switch Reply.decodeCall(Call.self, from: body) {
+        case .success(let decoded): call = decoded
+        case .failure(let error): return error.response
         }
         if let problem = call.structuralProblem {
             return Reply.text(.badRequest, "Failed to validate scheduler::Call: \(problem)")
