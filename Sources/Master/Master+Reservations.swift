@@ -36,7 +36,9 @@ extension Master {
     func convert(agent agentID: AgentID, from source: Resources, to target: Resources) throws {
         guard var agent = agents[agentID] else { return }
         let total = agent.total - source + target
-        try registry.setReservations(total.filter(\.isDynamicallyReserved).resources, agent: agentID)
+        let dynamic = total.filter(\.isDynamicallyReserved).resources
+        try registry.setReservations(dynamic, agent: agentID)
+        storedReservations[agentID] = dynamic.isEmpty ? nil : dynamic
         agent.total = total
         agents[agentID] = agent
     }
@@ -51,7 +53,7 @@ extension Master {
     /// The registry's reservations for an agent applied to what it reports, skipping any whose
     /// source the agent no longer has.
     func applyStoredReservations(_ reported: Resources, agent: AgentID) -> Resources {
-        guard let stored = try? registry.load().reservations[agent] else { return reported }
+        guard let stored = storedReservations[agent] else { return reported }
         var total = reported
         for resource in stored {
             let source = Resources([resource.poppedReservation])

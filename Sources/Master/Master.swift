@@ -30,6 +30,8 @@ public actor Master {
     /// Operator decisions, mirrored from the registry.
     var weights: [String: Double] = [:]
     var quotas: [String: QuotaConfig] = [:]
+    /// Dynamic reservations per agent, as stored; reapplied when an agent registers.
+    var storedReservations: [AgentID: [Resource]] = [:]
 
     public init(config: MasterConfig, registry: any RegistryStore = InMemoryRegistry(),
                 logger: Logger = Logger(label: "plinth.master")) {
@@ -59,6 +61,7 @@ public actor Master {
             applyWeight(weight, role: role)
         }
         for config in state.quotas.values { applyQuota(config) }
+        storedReservations = state.reservations
         let interval = config.allocationInterval
         background.append(Task { [weak self] in
             while !Task.isCancelled {

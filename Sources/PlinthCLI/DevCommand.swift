@@ -41,8 +41,9 @@ struct DevCommand: AsyncParsableCommand {
                 """)
         }
         let agentApp = AgentServer(agent: agent).application(logger: logger)
+        try await master.start()
         let hook = LifecycleHook(
-            start: { try await master.start(); await agent.start() },
+            start: { await agent.start() },
             stop: { await agent.shutdown(); await master.shutdown() })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: masterApp), .init(service: agentApp), .init(service: hook)],

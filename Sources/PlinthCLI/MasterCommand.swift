@@ -63,7 +63,10 @@ struct MasterCommand: AsyncParsableCommand {
         let app = MasterServer(master: master).application(logger: logger) { port in
             say("Master \(master.info.id) listening on http://\(config.ip):\(port)")
         }
-        let hook = LifecycleHook(start: { try await master.start() }, stop: { await master.shutdown() })
+        // Recover the registry before the server accepts anyone: an agent that registers must
+        // find its reservations.
+        try await master.start()
+        let hook = LifecycleHook(start: {}, stop: { await master.shutdown() })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: hook)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Master
 import MesosAPI
+import HTTPSupport
 import Registry
 
 final class RegistryTests: XCTestCase {
@@ -74,5 +75,30 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(weights, ["eng": 3, "ops": 2])
         XCTAssertEqual(quotas["eng"]?.guaranteeAmounts, ["cpus": 1])
         await second.shutdown()
+    }
+
+    func testDynamicReservationsAreReappliedWhenTheAgentReturnsToANewMaster() async throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func register(_ master: Master, id: AgentID?) async -> AgentID {
+            let info = AgentInfo(hostname: "h", port: 5051, resources: [.scalar("cpus", 4)], attributes: nil, id: id)
+            return await master.registerAgent(AgentRegistration(agentInfo: info, endpoint: "127.0.0.1:5051",
+                                                                frameworks: [], tasks: []), stream: EventStream())
+        }
+        let first = Master(config: MasterConfig(port: 0), registry: try SQLiteRegistry(path: path))
+        try await first.start()
+        let agentID = await register(first, id: nil)
+        var reserved = Resource.scalar("cpus", 1)
+        reserved.reservations = [ReservationInfo(type: .DYNAMIC, role: "eng")]
+        let outcome = await first.operatorReserve(OperatorCall.ReserveResources(agentId: agentID, resources: [reserved]))
+        XCTAssertEqual(outcome, .ok)
+        await first.shutdown()
+
+        let second = Master(config: MasterConfig(port: 0), registry: try SQLiteRegistry(path: path))
+        try await second.start()
+        _ = await register(second, id: agentID)
+        let total = await second.agents[agentID]?.total
+        XCTAssertEqual(total?.reserved(for: "eng").scalar("cpus"), 1)
+        XCTAssertEqual(total?.unreserved.scalar("cpus"), 3)
     }
 }
