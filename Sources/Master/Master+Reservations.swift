@@ -65,15 +65,9 @@ extension Master {
     public func operatorReserve(_ call: OperatorCall.ReserveResources) -> OperatorOutcome {
         guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
         let wanted = call.resources.normalized.resources
-        if wanted.isEmpty { return .badRequest("RESERVE_RESOURCES must name the resources to reserve") }
-        for resource in wanted {
-            guard resource.isDynamicallyReserved, let role = resource.reservations?.last?.role else {
-                return .badRequest("Resource '\(resource.name)' to reserve has no dynamic reservation")
-            }
-            if let problem = RoleName.check(role) { return .badRequest(problem) }
-            if role == "*" { return .badRequest("Resources cannot be reserved for the default role '*'") }
+        if let problem = Validation.checkReservationTargets(wanted, call: "RESERVE_RESOURCES") {
+            return .badRequest(problem)
         }
-        if let problem = Validation.checkResources(wanted) { return .badRequest(problem) }
         let source = Resources(wanted.map(\.poppedReservation))
         if !allocator.available(on: agent.id).contains(source) { rescindOffers(on: agent.id) }
         guard allocator.available(on: agent.id).contains(source) else {

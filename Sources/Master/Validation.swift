@@ -86,14 +86,9 @@ public enum Validation {
     /// Returns the source to take from the offer, or the problem.
     public static func checkReserve(_ resources: [Resource], roles: [String], principal: String?,
                                     offered: Resources) -> Result<Resources, ReservationProblem> {
-        if resources.isEmpty { return .failure(.init("RESERVE must name the resources to reserve")) }
-        if let problem = checkResources(resources) { return .failure(.init("Invalid resources to reserve: \(problem)")) }
+        if let problem = checkReservationTargets(resources, call: "RESERVE") { return .failure(.init(problem)) }
         for resource in resources {
-            guard let newest = resource.reservations?.last, newest.type == .DYNAMIC, let role = newest.role else {
-                return .failure(.init("Resource '\(resource.name)' to reserve has no dynamic reservation"))
-            }
-            if let problem = RoleName.check(role) { return .failure(.init(problem)) }
-            if role == "*" { return .failure(.init("Resources cannot be reserved for the default role '*'")) }
+            guard let newest = resource.reservations?.last, let role = newest.role else { continue }
             if !roles.contains(where: { RoleName.isInSubtree(role, of: $0) }) {
                 return .failure(.init("A reservation for role '\(role)' is not allowed: the framework's roles are \(roles)"))
             }
@@ -106,6 +101,21 @@ public enum Validation {
             return .failure(.init("The resources to reserve (\(source)) are not in the offer (\(offered))"))
         }
         return .success(source)
+    }
+
+    /// What any reservation request must be, from a framework or an operator: valid resources,
+    /// each with a newest reservation that is dynamic and for a valid role other than `*`.
+    public static func checkReservationTargets(_ resources: [Resource], call: String) -> String? {
+        if resources.isEmpty { return "\(call) must name the resources to reserve" }
+        if let problem = checkResources(resources) { return "Invalid resources to reserve: \(problem)" }
+        for resource in resources {
+            guard let newest = resource.reservations?.last, newest.type == .DYNAMIC, let role = newest.role else {
+                return "Resource '\(resource.name)' to reserve has no dynamic reservation"
+            }
+            if let problem = RoleName.check(role) { return problem }
+            if role == "*" { return "Resources cannot be reserved for the default role '*'" }
+        }
+        return nil
     }
 
     /// UNRESERVE: dynamically reserved resources that are on offer.
