@@ -92,7 +92,7 @@ extension Master {
 
     public func agentsJSON() -> JSONValue {
         .object([
-            ("slaves", .array(agents.values.sorted { $0.id < $1.id }.map(agentJSON))),
+            ("slaves", agentsJSONList()),
             ("recovered_slaves", .array([])),
         ])
     }

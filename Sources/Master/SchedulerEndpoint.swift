@@ -12,11 +12,11 @@ struct SchedulerEndpoint: Sendable {
 
     func respond(_ request: Request, channel: any Channel) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
+        if let problem = request.v1ContentProblem(checkAccept: false) { return problem }
         var request = request
         let isSubscribe: Bool
         let body = try await request.bodyData()
         let call: Call
-        if let problem = request.v1ContentProblem(checkAccept: false) { return problem }
         switch Reply.decodeCall(Call.self, from: body) {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response

@@ -23,7 +23,7 @@ extension Master {
             ("leader_info", .object([("id", .string(info.id)), ("pid", .string(info.pid ?? "")),
                                      ("port", .int(Int64(config.port))), ("hostname", .string(config.hostname))])),
             ("flags", .object(flagsJSON())),
-            ("slaves", .array(agents.values.sorted { $0.id < $1.id }.map(agentJSON))),
+            ("slaves", agentsJSONList()),
             ("recovered_slaves", .array([])),
             ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map(frameworkJSON))),
             ("completed_frameworks", .array(completedFrameworks.map(frameworkJSON))),
@@ -48,15 +48,28 @@ extension Master {
         return ms % 1000 == 0 ? "\(ms / 1000)secs" : "\(ms)ms"
     }
 
-    func agentJSON(_ agent: AgentEntry) -> JSONValue {
-        var used = Resources()
-        var offered = Resources()
+    /// Used and offered resources per agent, in one pass over tasks and offers rather than
+    /// one pass per agent.
+    func agentUsage() -> (used: [AgentID: Resources], offered: [AgentID: Resources]) {
+        var used: [AgentID: Resources] = [:]
+        var offered: [AgentID: Resources] = [:]
         for framework in frameworks.values {
-            for task in framework.tasks.values where task.agentID == agent.id && !task.state.isTerminal {
-                used += task.resources
+            for task in framework.tasks.values where !task.state.isTerminal {
+                used[task.agentID, default: Resources()] += task.resources
             }
         }
-        for offer in offers.values where offer.agentID == agent.id { offered += offer.resources }
+        for offer in offers.values { offered[offer.agentID, default: Resources()] += offer.resources }
+        return (used, offered)
+    }
+
+    func agentsJSONList() -> JSONValue {
+        let usage = agentUsage()
+        return .array(agents.values.sorted { $0.id < $1.id }.map {
+            agentJSON($0, used: usage.used[$0.id] ?? Resources(), offered: usage.offered[$0.id] ?? Resources())
+        })
+    }
+
+    func agentJSON(_ agent: AgentEntry, used: Resources, offered: Resources) -> JSONValue {
         let port = agent.endpoint.split(separator: ":").last.flatMap { Int64($0) } ?? 5051
         var pairs: [(String, JSONValue)] = [
             ("id", .string(agent.id.value)),
