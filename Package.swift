@@ -76,14 +76,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // A master and an agent in one process, and a reader for their events: for tests.
+        .target(name: "PlinthTestKit", dependencies: [
+            "Master", "Agent", "SchedulerClient", "MesosAPI", "HTTPSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
         .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: [
-            "Master", "Agent", "SchedulerClient", "MesosAPI", "HTTPSupport",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["PlinthTestKit", "SchedulerClient", "MesosAPI"],
+                    swiftSettings: strict),
     ]
 )

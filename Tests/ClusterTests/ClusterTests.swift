@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import MesosAPI
+import PlinthTestKit
 import SchedulerClient
 
 final class ClusterTests: XCTestCase {

@@ -8,13 +8,14 @@ import MesosAPI
 import SchedulerClient
 import ServiceLifecycle
 
-/// A master and an agent in this test process, on loopback ports the OS picks.
-final class InProcessCluster: Sendable {
-    let master: Master
-    let agent: Agent
-    let http: HTTPClient
-    let masterAddress: String
-    let workDir: String
+/// A master and an agent in this process, on loopback ports the OS picks: what in-process
+/// tests (and a framework author's own tests) run against.
+public final class InProcessCluster: Sendable {
+    public let master: Master
+    public let agent: Agent
+    public let http: HTTPClient
+    public let masterAddress: String
+    public let workDir: String
     private let groups: [ServiceGroup]
     private let running: [Task<Void, any Error>]
 
@@ -24,7 +25,7 @@ final class InProcessCluster: Sendable {
         self.masterAddress = masterAddress; self.workDir = workDir; self.groups = groups; self.running = running
     }
 
-    static func start(resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]") async throws -> InProcessCluster {
+    public static func start(resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]") async throws -> InProcessCluster {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let dir = NSTemporaryDirectory() + "plinth-test-\(UUID().uuidString.prefix(8))"
@@ -53,7 +54,7 @@ final class InProcessCluster: Sendable {
 
     /// Stops in the order the real binaries do: tasks and streams end, then the servers stop
     /// gracefully.
-    func stop() async {
+    public func stop() async {
         await agent.shutdown()
         await master.shutdown()
         for group in groups { await group.triggerGracefulShutdown() }
@@ -62,24 +63,24 @@ final class InProcessCluster: Sendable {
         try? FileManager.default.removeItem(atPath: workDir)
     }
 
-    func subscribe(_ name: String = "test") async throws -> SchedulerConnection {
+    public func subscribe(_ name: String = "test") async throws -> SchedulerConnection {
         try await SchedulerClient(master: masterAddress, http: http).subscribe(FrameworkInfo(user: "", name: name))
     }
 }
 
 /// Reads a connection's events with a deadline, acknowledging updates as pymesos does.
-struct EventReader {
-    let connection: SchedulerConnection
+public struct EventReader {
+    public let connection: SchedulerConnection
     var iterator: AsyncThrowingStream<Event, any Error>.AsyncIterator
     /// Offers that arrived while the test was waiting for something else.
-    var pendingOffers: [Offer] = []
+    public var pendingOffers: [Offer] = []
 
-    init(_ connection: SchedulerConnection) {
+    public init(_ connection: SchedulerConnection) {
         self.connection = connection
         iterator = connection.events.makeAsyncIterator()
     }
 
-    mutating func next(within seconds: Double = 10) async throws -> Event {
+    public mutating func next(within seconds: Double = 10) async throws -> Event {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if let event = try await iterator.next() {
@@ -92,7 +93,7 @@ struct EventReader {
         throw CancellationError()
     }
 
-    mutating func offer() async throws -> Offer {
+    public mutating func offer() async throws -> Offer {
         if !pendingOffers.isEmpty { return pendingOffers.removeFirst() }
         while true {
             let event = try await next()
@@ -101,7 +102,7 @@ struct EventReader {
     }
 
     /// Updates of one task until a terminal one (or `until`) arrives.
-    mutating func updates(of task: TaskID, until state: TaskState? = nil) async throws -> [TaskStatus] {
+    public mutating func updates(of task: TaskID, until state: TaskState? = nil) async throws -> [TaskStatus] {
         var seen: [TaskStatus] = []
         while true {
             let event = try await next()
