@@ -51,8 +51,16 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // Container isolation: the `--isolation` flag, cgroups v1/v2, namespaces, limits and
+        // resource statistics.
+        .target(name: "Isolation", dependencies: ["MesosAPI"], swiftSettings: strict),
+        // The fetcher: `CommandInfo.uris` into a sandbox, with extraction and an LRU cache.
+        .target(name: "Fetcher", dependencies: [], swiftSettings: strict),
+        // Container images without a daemon: `docker save` archives, a layer store, root
+        // filesystems on overlayfs (or copies), and the image's launch rules.
+        .target(name: "Images", dependencies: [], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
-            "MesosAPI", "HTTPSupport",
+            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -65,7 +73,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "PlinthCLI", dependencies: [
-            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry", "Allocator",
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry", "Allocator", "Isolation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +97,10 @@ let package = Package(
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["PlinthTestKit", "SchedulerClient", "MesosAPI"],
+        .testTarget(name: "IsolationTests", dependencies: ["Isolation", "MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "FetcherTests", dependencies: ["Fetcher"], swiftSettings: strict),
+        .testTarget(name: "ImagesTests", dependencies: ["Images"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["PlinthTestKit", "SchedulerClient", "MesosAPI", "Agent", "Isolation"],
                     swiftSettings: strict),
     ]
 )

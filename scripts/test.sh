@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The project's single test command:
+#   0. scripts/host-packages.sh             (as root: busybox-static for the image tests)
 #   1. swift build --build-tests            (debug build of everything, tests included)
 #   2. swift test --skip-build              (Swift unit and in-process tests)
 #   3. scripts/setup-venv.sh                (Python venv with pytest + pymesos 0.3.15)
@@ -27,6 +28,10 @@ die() {
 }
 
 command -v swift >/dev/null || die "swift is not on PATH"
+
+section "0/4 Host packages for the container tests: scripts/host-packages.sh"
+scripts/host-packages.sh
+took "host packages" ok
 
 section "1/4 Swift build (debug, with tests): swift build --build-tests"
 swift build --build-tests || die "swift build --build-tests failed"

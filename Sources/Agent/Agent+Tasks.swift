@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import MesosAPI
 
 extension Agent {
@@ -13,57 +14,77 @@ extension Agent {
         tasks[key] = CommandTask(info: info, frameworkID: fid, containerID: container, sandbox: sandbox)
         let env = TaskEnvironment.build(task: info, framework: framework, agentID: agentID,
                                         agentEndpoint: endpoint, sandbox: sandbox)
-        Task { self.start(key, env: env) }
+        Task { await self.start(key, env: env) }
     }
 
-    private func start(_ key: StatusUpdateManager.Key, env: [String: String]) {
-        guard let task = tasks[key] else { return }
-        if task.killRequested {
-            report(key, .TASK_KILLED, message: "Task killed before it was launched",
-                   reason: .REASON_TASK_KILLED_DURING_LAUNCH, source: .SOURCE_AGENT)
-            return
-        }
-        guard let command = task.info.command else { return }
+    private func start(_ key: StatusUpdateManager.Key, env: [String: String]) async {
+        guard let task = tasks[key], let command = task.info.command else { return }
+        if task.killRequested { return killedDuringLaunch(key) }
         let requestedUser = command.user ?? frameworks[key.framework]?.user
-        var request = SpawnRequest(command: TaskEnvironment.command(command), environment: env,
-                                   workingDirectory: task.sandbox, stdoutPath: "\(task.sandbox)/stdout",
-                                   stderrPath: "\(task.sandbox)/stderr")
+        let prepared: PreparedLaunch
+        do {
+            prepared = try await prepare(task, command: command, user: requestedUser, env: env)
+        } catch let failure as LaunchFailure {
+            return report(key, .TASK_FAILED, message: failure.message, reason: failure.reason, source: .SOURCE_AGENT)
+        } catch {
+            return report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",
+                          reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
+        }
+        guard tasks[key]?.killRequested == false else {
+            let container = prepared.container
+            Task.detached { _ = container.teardown() }
+            return killedDuringLaunch(key)
+        }
+        tasks[key]?.container = prepared.container
         report(key, .TASK_STARTING)
         let handle: TaskProcessHandle
         do {
-            let user = try TaskUser.resolve(requestedUser, switchUser: config.switchUser).get()
-            try SandboxLayout.create(task.sandbox)
-            if let user {
-                try user.own(sandbox: task.sandbox)
-                request.command = user.wrap(request.command)
-                request.environment["USER"] = user.name
-                request.environment["LOGNAME"] = user.name
-                request.environment["HOME"] = user.home
-            }
-            handle = try TaskProcessHandle(spawning: request)
+            handle = try TaskProcessHandle(spawning: prepared.request)
         } catch {
-            report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",
-                   reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
-            return
+            let container = prepared.container
+            Task.detached { _ = container.teardown() }
+            return report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",
+                          reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
         }
         tasks[key]?.handle = handle
         report(key, .TASK_RUNNING,
                containerStatus: ContainerStatus(containerId: task.containerID, executorPid: UInt32(handle.pid)))
+        let container = prepared.container
         Task {
             let exit = await handle.waitForExit()
-            self.exited(key, exit)
+            // Whatever the leader left behind goes with it: the whole cgroup is killed.
+            let teardown = await Task.detached { container.teardown() }.value
+            self.exited(key, exit, oomKills: teardown.oomKills, memoryPeak: teardown.memoryPeak)
         }
     }
 
-    private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus) {
+    private func killedDuringLaunch(_ key: StatusUpdateManager.Key) {
+        report(key, .TASK_KILLED, message: "Task killed before it was launched",
+               reason: .REASON_TASK_KILLED_DURING_LAUNCH, source: .SOURCE_AGENT)
+    }
+
+    private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
         guard let task = tasks[key], !task.state.isTerminal else { return }
-        if task.killRequested {
+        scheduleSandboxRemoval(task.sandbox)
+        if let limitation = task.container?.limitation {
+            report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT)
+        } else if oomKills > 0 {
+            report(key, .TASK_FAILED, message: memoryLimitMessage(task, peak: memoryPeak),
+                   reason: .REASON_CONTAINER_LIMITATION_MEMORY, source: .SOURCE_AGENT)
+        } else if task.killRequested {
             report(key, .TASK_KILLED, message: exit.message)
         } else if case .exited(0) = exit {
             report(key, .TASK_FINISHED, message: exit.message)
         } else {
-            report(key, .TASK_FAILED, message: exit.message)
+            report(key, .TASK_FAILED, message: StderrTail.append(to: exit.message, sandbox: task.sandbox))
         }
+    }
+
+    func memoryLimitMessage(_ task: CommandTask, peak: UInt64?) -> String {
+        let requested = task.container?.limits.memMB.map { "\(Int($0))MB" } ?? "?"
+        let used = peak.map { "\($0 / (1024 * 1024))MB" } ?? "?"
+        return StderrTail.append(to: "Memory limit exceeded: Requested: \(requested) Maximum Used: \(used)",
+                                 sandbox: task.sandbox)
     }
 
     func kill(_ key: StatusUpdateManager.Key, grace: DurationInfo?) {
@@ -74,7 +95,9 @@ extension Agent {
         if frameworks[key.framework]?.hasCapability("TASK_KILLING_STATE") ?? false {
             report(key, .TASK_KILLING)
         }
-        let period = grace.map { Duration.nanoseconds($0.nanoseconds) } ?? config.defaultGracePeriod
+        let period = grace.map { Duration.nanoseconds($0.nanoseconds) }
+            ?? task.info.killPolicy?.gracePeriod.map { Duration.nanoseconds($0.nanoseconds) }
+            ?? config.defaultGracePeriod
         Task { _ = await handle.terminate(gracePeriod: period) }
     }
 
@@ -89,5 +112,18 @@ extension Agent {
         updates.removeFramework(framework)
         tasks = tasks.filter { $0.key.framework != framework || !($0.value.state.isTerminal) }
         frameworks[framework] = nil
+    }
+
+    /// An isolator found the container over a limit: remember why, then stop all of it. The
+    /// leader's exit then reports TASK_FAILED with this reason.
+    func limitationHit(_ key: StatusUpdateManager.Key, _ limitation: TaskContainer.Limitation) {
+        guard let task = tasks[key], !task.state.isTerminal, task.container?.limitation == nil else { return }
+        tasks[key]?.container?.limitation = limitation
+        logger.info("Task \(key.task.value): \(limitation.message)")
+        if let cgroup = task.container?.cgroup {
+            Task.detached { cgroup.killAll() }
+        } else {
+            task.handle?.signalGroup(SIGKILL)
+        }
     }
 }

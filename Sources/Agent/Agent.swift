@@ -8,6 +8,7 @@ import MesosAPI
 /// updates at least once and in order (see `StatusUpdateManager`).
 public actor Agent {
     public let config: AgentConfig
+    let runtime: ContainerRuntime
     let logger: Logger
     let client: StreamingClient
     let startInstant = ContinuousClock.now
@@ -25,8 +26,12 @@ public actor Agent {
     var outbox: [AgentCall.Update] = []
     var flushScheduled = false
 
-    public init(config: AgentConfig, http: HTTPClient, logger: Logger = Logger(label: "plinth.agent")) {
+    /// `runtime` comes from `ContainerRuntime.prepare(config)`, which is where a bad
+    /// `--isolation` is refused.
+    public init(config: AgentConfig, runtime: ContainerRuntime, http: HTTPClient,
+                logger: Logger = Logger(label: "plinth.agent")) {
         self.config = config
+        self.runtime = runtime
         self.logger = logger
         self.client = StreamingClient(http: http)
         self.updates = StatusUpdateManager(initialBackoff: config.statusRetryInterval)
@@ -51,16 +56,20 @@ public actor Agent {
                 await self?.retryDue()
             }
         })
+        startLimitWatch()
     }
 
     /// Stops the link and kills every task: with no recovery yet, tasks must not outlive us.
     public func shutdown() async {
         stopping = true
         background.forEach { $0.cancel() }
-        let handles = tasks.values.compactMap(\.handle)
+        let running = tasks.values.compactMap { task in task.handle.map { ($0, task.container) } }
         await withTaskGroup(of: Void.self) { group in
-            for handle in handles {
-                group.addTask { _ = await handle.terminate(gracePeriod: .seconds(1)) }
+            for (handle, container) in running {
+                group.addTask {
+                    _ = await handle.terminate(gracePeriod: .seconds(1))
+                    _ = container?.teardown()
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import MesosAPI
 
 public struct AgentConfig: Sendable {
@@ -15,6 +16,23 @@ public struct AgentConfig: Sendable {
     public var defaultGracePeriod: Duration
     /// `--switch_user`: run tasks as their framework's (or command's) user when the agent is root.
     public var switchUser = true
+    /// `--isolation` and the cgroup flags.
+    public var isolation = IsolationConfig()
+    /// `--docker_registry`: a directory of `docker save` archives (`<repository>:<tag>.tar`).
+    public var dockerRegistry: String?
+    /// `--docker_store_dir`: where image layers are unpacked once and kept (default: under work_dir).
+    public var dockerStoreDir: String?
+    /// `--fetcher_cache_dir` (default: under work_dir) and `--fetcher_cache_size` (Mesos: 2 GB).
+    public var fetcherCacheDir: String?
+    public var fetcherCacheSize: UInt64 = 2 << 30
+    /// `--container_disk_watch_interval` (Mesos: 15 s): how often `disk/du` measures sandboxes.
+    public var diskWatchInterval: Duration = .seconds(15)
+    /// `--enforce_container_disk_quota`: with `disk/du`, stop a container over its `disk`.
+    public var enforceDiskQuota = true
+    /// `--gc_delay` (Mesos: 1 week): how long a finished container's sandbox is kept.
+    public var gcDelay: Duration = .seconds(7 * 24 * 3600)
+    /// `--gc_disk_headroom` (Mesos: 0.1): sandboxes go sooner when free disk drops below this share.
+    public var gcDiskHeadroom = 0.1
 
     public init(master: String, ip: String = "127.0.0.1", port: Int = 5051, hostname: String? = nil,
                 workDir: String, resources: Resources, attributes: [Attribute] = [],

@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
@@ -26,7 +27,12 @@ public struct AgentServer: Sendable {
                 case "/health": return Response(status: .ok)
                 case "/version": return Reply.json(.object([("version", "1.11.0")]))
                 case "/state", "/state.json": return Reply.json(await agent.stateJSON())
-                case "/files/read": return FilesEndpoint(root: agent.config.workDir).read(request)
+                case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.config.workDir).read(request)
+                case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.config.workDir).browse(request)
+                case "/files/download", "/files/download.json":
+                    return FilesEndpoint(root: agent.config.workDir).download(request)
+                case "/monitor/statistics", "/monitor/statistics.json": return Reply.json(await agent.statisticsJSON())
+                case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
                 default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
                 }
             },
@@ -50,7 +56,9 @@ extension Agent {
             .object([("id", .string(t.info.taskId.value)), ("name", .string(t.info.name)),
                      ("framework_id", .string(t.frameworkID.value)), ("executor_id", .string(t.info.taskId.value)),
                      ("slave_id", .string(agentID?.value ?? "")), ("state", .string(t.state.rawValue)),
-                     ("directory", .string(t.sandbox))])
+                     ("directory", .string(t.sandbox)), ("container_id", .string(t.containerID.value)),
+                     ("resources", Self.scalarsJSON(t.info.resources)),
+                     ("limits", Self.limitsJSON(t.container?.limits))])
         }
         return .object([
             ("version", "1.11.0"),
@@ -60,10 +68,29 @@ extension Agent {
             ("hostname", .string(config.hostname)),
             ("resources", resources),
             ("master_hostname", .string(masterInfo?.hostname ?? "")),
-            ("flags", .object([("master", .string(config.master)), ("work_dir", .string(config.workDir))])),
+            ("flags", .object([("master", .string(config.master)), ("work_dir", .string(config.workDir)),
+                               ("isolation", .string(runtime.isolation.isolators.map(\.rawValue).sorted().joined(separator: ","))),
+                               ("cgroups_root", .string(runtime.isolation.cgroupsRoot)),
+                               ("cgroups_enable_cfs", .bool(runtime.isolation.enableCFS))])),
             ("connected", .bool(connected)),
             ("tasks", .array(tasks.values.map(taskJSON))),
             ("completed_tasks", .array(completed.map(taskJSON))),
         ])
+    }
+}
+
+extension Agent {
+    static func scalarsJSON(_ resources: [Resource]?) -> JSONValue {
+        let total = Resources(resources ?? [])
+        return .object(["cpus", "mem", "disk"].map { ($0, .number(total.scalar($0))) })
+    }
+
+    /// What the isolators enforce on a container: absent limits are not enforced.
+    static func limitsJSON(_ limits: ContainerLimits?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        if let cpus = limits?.cpus { pairs.append(("cpus", .number(cpus))) }
+        if let mem = limits?.memBytes { pairs.append(("mem_bytes", .int(Int64(mem)))) }
+        if let disk = limits?.diskMB { pairs.append(("disk_bytes", .int(Int64(disk * 1024 * 1024)))) }
+        return .object(pairs)
     }
 }

@@ -13,7 +13,7 @@ struct CommandTask: Sendable {
     var state: TaskState = .TASK_STAGING
     var handle: TaskProcessHandle?
     var killRequested = false
-    var killGrace: Duration?
+    var container: TaskContainer?
 
     var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }
 }

@@ -33,6 +33,9 @@ public enum StatusReason: String, Codable, Sendable, Hashable {
     case REASON_TASK_CHECK_STATUS_UPDATED, REASON_TASK_HEALTH_CHECK_STATUS_UPDATED
     case REASON_TASK_KILLED_DURING_LAUNCH, REASON_AGENT_REMOVED_BY_OPERATOR, REASON_AGENT_REREGISTERED
     case REASON_MAX_COMPLETION_TIME_REACHED, REASON_AGENT_DRAINING
+    /// Plinth's own, finer than Mesos's REASON_CONTAINER_LAUNCH_FAILED: the fetcher failed, or
+    /// the container's image or root filesystem could not be prepared.
+    case REASON_FETCHER_FAILED, REASON_CONTAINER_PREPARE_FAILED
 }
 
 public struct ContainerStatus: Codable, Hashable, Sendable {

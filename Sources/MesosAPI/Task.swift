@@ -10,6 +10,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
     public var data: Base64Bytes?
     public var labels: Labels?
     public var maxCompletionTime: DurationInfo?
+    public var container: ContainerInfo?
 
     public init(name: String, taskId: TaskID, agentId: AgentID, resources: [Resource]?,
                 command: CommandInfo?) {
@@ -28,6 +29,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
         case data
         case labels
         case maxCompletionTime = "max_completion_time"
+        case container
     }
 }
 

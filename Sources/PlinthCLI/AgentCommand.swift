@@ -26,6 +26,7 @@ struct AgentCommand: AsyncParsableCommand {
     var switchUser: String?
     @Flag(name: .customLong("no-switch_user"), help: "Run every task as the agent's own user.")
     var noSwitchUser = false
+    @OptionGroup var containers: ContainerOptions
 
     func config() throws -> AgentConfig {
         guard let masterFlag = Flags.resolve(master, "master") else { throw CLIError("--master is required") }
@@ -40,6 +41,7 @@ struct AgentCommand: AsyncParsableCommand {
         case "false", "0": config.switchUser = false
         case let other?: throw CLIError("Invalid --switch_user '\(other)': expected true or false")
         }
+        try containers.apply(to: &config)
         return config
     }
 
@@ -63,7 +65,14 @@ struct AgentCommand: AsyncParsableCommand {
         let config = try config()
         let logger = Logger(label: "plinth.agent")
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let agent = Agent(config: config, http: http, logger: logger)
+        let runtime: ContainerRuntime
+        do {
+            runtime = try ContainerRuntime.prepare(config)
+        } catch {
+            try? await http.shutdown()
+            throw CLIError("Failed to start the agent: \(error)")
+        }
+        let agent = Agent(config: config, runtime: runtime, http: http, logger: logger)
         let app = AgentServer(agent: agent).application(logger: logger) { port in
             say("Agent listening on http://\(config.ip):\(port), offering \(config.resources)")
         }

@@ -18,6 +18,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("work_dir"), help: "Directory for state and sandboxes (default: a new temporary one).")
     var workDir: String?
     @Option(name: .customLong("resources"), help: "The agent's resources (default: detected).") var resources: String?
+    @OptionGroup var containers: ContainerOptions
 
     func run() async throws {
         let ip = Flags.resolve(self.ip, "ip", default: "127.0.0.1")
@@ -26,11 +27,19 @@ struct DevCommand: AsyncParsableCommand {
         let logger = Logger(label: "plinth.dev")
         let masterConfig = MasterConfig(ip: ip, port: port, workDir: "\(dir)/master")
         let master = Master(config: masterConfig, registry: try MasterCommand.registry(for: masterConfig), logger: logger)
-        let agentConfig = try AgentCommand.config(
+        var configured = try AgentCommand.config(
             master: "\(ip):\(port)", ip: ip, port: port + 1, hostname: nil, workDir: "\(dir)/agent",
             resources: Flags.resolve(resources, "resources"), attributes: nil)
+        try containers.apply(to: &configured)
+        let agentConfig = configured
+        let runtime: ContainerRuntime
+        do {
+            runtime = try ContainerRuntime.prepare(agentConfig)
+        } catch {
+            throw CLIError("Failed to start the agent: \(error)")
+        }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let agent = Agent(config: agentConfig, http: http, logger: logger)
+        let agent = Agent(config: agentConfig, runtime: runtime, http: http, logger: logger)
         let masterApp = MasterServer(master: master).application(logger: logger) { bound in
             say("""
                 Plinth is running: master at http://\(ip):\(bound), one agent with \(agentConfig.resources)

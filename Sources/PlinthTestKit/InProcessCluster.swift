@@ -15,17 +15,22 @@ public final class InProcessCluster: Sendable {
     public let agent: Agent
     public let http: HTTPClient
     public let masterAddress: String
+    /// The agent's `host:port`, for its HTTP endpoints (`/files/*`, `/monitor/statistics`).
+    public let agentAddress: String
     public let workDir: String
     private let groups: [ServiceGroup]
     private let running: [Task<Void, any Error>]
 
-    private init(master: Master, agent: Agent, http: HTTPClient, masterAddress: String, workDir: String,
-                 groups: [ServiceGroup], running: [Task<Void, any Error>]) {
+    private init(master: Master, agent: Agent, http: HTTPClient, masterAddress: String, agentAddress: String,
+                 workDir: String, groups: [ServiceGroup], running: [Task<Void, any Error>]) {
         self.master = master; self.agent = agent; self.http = http
-        self.masterAddress = masterAddress; self.workDir = workDir; self.groups = groups; self.running = running
+        self.masterAddress = masterAddress; self.agentAddress = agentAddress; self.workDir = workDir; self.groups = groups; self.running = running
     }
 
-    public static func start(resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]") async throws -> InProcessCluster {
+    /// `configure` adjusts the agent's configuration (isolation, image registry, ...) before the
+    /// agent's container runtime is prepared; preparing it may throw, as the agent would refuse to start.
+    public static func start(resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]",
+                             configure: (inout AgentConfig) -> Void = { _ in }) async throws -> InProcessCluster {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let dir = NSTemporaryDirectory() + "plinth-test-\(UUID().uuidString.prefix(8))"
@@ -37,15 +42,29 @@ public final class InProcessCluster: Sendable {
         var ports = masterPorts.makeAsyncIterator()
         guard let port = await ports.next() else { throw CancellationError() }
         try await master.start()
+        var agentConfig = AgentConfig(master: "127.0.0.1:\(port)", port: 0, workDir: dir,
+                                      resources: try Resources.parse(resources))
+        configure(&agentConfig)
+        let runtime: ContainerRuntime
+        do {
+            runtime = try ContainerRuntime.prepare(agentConfig)
+        } catch {
+            await master.shutdown()
+            await masterGroup.triggerGracefulShutdown()
+            _ = try? await masterRun.value
+            throw error
+        }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let agent = Agent(config: AgentConfig(master: "127.0.0.1:\(port)", port: 0, workDir: dir,
-                                              resources: try Resources.parse(resources)),
-                          http: http, logger: logger)
-        let agentGroup = ServiceGroup(services: [AgentServer(agent: agent).application(logger: logger)], logger: logger)
+        let agent = Agent(config: agentConfig, runtime: runtime, http: http, logger: logger)
+        let (agentPorts, agentPort) = AsyncStream<Int>.makeStream()
+        let agentApp = AgentServer(agent: agent).application(logger: logger) { agentPort.yield($0) }
+        let agentGroup = ServiceGroup(services: [agentApp], logger: logger)
         let agentRun = Task { try await agentGroup.run() }
+        var boundAgent = agentPorts.makeAsyncIterator()
+        guard let agentBound = await boundAgent.next() else { throw CancellationError() }
         await agent.start()
         let cluster = InProcessCluster(master: master, agent: agent, http: http, masterAddress: "127.0.0.1:\(port)",
-                                       workDir: dir, groups: [agentGroup, masterGroup], running: [agentRun, masterRun])
+                                       agentAddress: "127.0.0.1:\(agentBound)", workDir: dir, groups: [agentGroup, masterGroup], running: [agentRun, masterRun])
         for _ in 0..<200 where await agent.isConnected == false {
             try await Task.sleep(for: .milliseconds(20))
         }

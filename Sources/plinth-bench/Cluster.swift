@@ -9,7 +9,8 @@ struct BenchCluster {
     let masterAddress: String
     let workDir: String
 
-    static func start(binary: String, port: Int, agentResources: String, under parent: String) throws -> BenchCluster {
+    static func start(binary: String, port: Int, agentResources: String, agentFlags: [String] = [],
+                      under parent: String) throws -> BenchCluster {
         let dir = (parent as NSString).appendingPathComponent("plinth-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let env = ProcessInfo.processInfo.environment
@@ -20,7 +21,7 @@ struct BenchCluster {
         let agent = try TaskProcessHandle(spawning: SpawnRequest(
             command: .executable(path: binary, arguments: [binary, "agent", "--master=127.0.0.1:\(port)",
                                                            "--ip=127.0.0.1", "--port=\(port + 1)",
-                                                           "--work_dir=\(dir)/agent", "--resources=\(agentResources)"]),
+                                                           "--work_dir=\(dir)/agent", "--resources=\(agentResources)"] + agentFlags),
             environment: env, stdoutPath: "\(dir)/agent.log", stderrPath: "\(dir)/agent.log"))
         return BenchCluster(master: master, agent: agent, masterAddress: "127.0.0.1:\(port)", workDir: dir)
     }
@@ -37,6 +38,15 @@ struct BenchCluster {
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
             return kb / 1024
+        }
+        return 0
+    }
+
+    /// Resident set size now (VmRSS) in MB.
+    static func currentRSS(_ pid: pid_t) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
         }
         return 0
     }

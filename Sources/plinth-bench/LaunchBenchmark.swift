@@ -22,12 +22,21 @@ struct LaunchBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("work_dir"),
             help: "Where the master's and agent's work directories go (default: $TMPDIR). Sandboxes are created here, so the file system matters.")
     var workDir: String?
+    @Option(name: .customLong("isolation"),
+            help: "The agent's --isolation. When given, the benchmark then starts as many long-running containers, kills them all and reports how long destroying them took.")
+    var isolation: String?
+    @Option(name: .customLong("cgroups_enable_cfs")) var enableCFS: String?
 
     func run() async throws {
         let raw = measureRawSpawnRate(command: command, count: min(tasks, 1000))
         say("raw: \(fmt(raw)) spawns/s (\(min(tasks, 1000)) serial spawns of '\(command)')")
+        var flags = isolation.map { ["--isolation=\($0)"] } ?? []
+        if let enableCFS { flags.append("--cgroups_enable_cfs=\(enableCFS)") }
+        // Room for every long-running container at once in the destroy phase.
+        let resources = isolation == nil ? agentResources : "cpus:\(max(8, tasks / 5));mem:\(max(8192, tasks * 40));disk:10000;ports:[31000-32000]"
         let cluster = try BenchCluster.start(binary: plinth ?? BenchCluster.siblingBinary(), port: port,
-                                             agentResources: agentResources, under: workDir ?? NSTemporaryDirectory())
+                                             agentResources: resources, agentFlags: flags,
+                                             under: workDir ?? NSTemporaryDirectory())
         say("work dir: \(cluster.workDir)")
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
@@ -43,6 +52,13 @@ struct LaunchBenchmark: AsyncParsableCommand {
             say("peak RSS: master \(fmt(masterRSS)) MB, agent \(fmt(agentRSS)) MB")
             say("CPU: master \(fmt(BenchCluster.cpuSeconds(cluster.master.pid))) s, agent \(fmt(BenchCluster.cpuSeconds(cluster.agent.pid))) s, benchmark \(fmt(BenchCluster.cpuSeconds(getpid()))) s (the benchmark's includes the raw spawns)")
             say("launch: \(fmt(rate)) tasks/s end-to-end, \(fmt(raw)) spawns/s raw, ratio=\(String(format: "%.3f", rate / raw))")
+            if isolation != nil {
+                let destroy = try await DestroyRun(tasks: tasks, resources: try Resources.parse(taskResources))
+                    .run(master: cluster.masterAddress, http: http) {
+                        say("running: \(tasks) containers, agent RSS \(fmt(BenchCluster.currentRSS(cluster.agent.pid))) MB")
+                    }
+                say("destroy: \(destroy.killed) containers in \(String(format: "%.2f", destroy.seconds)) s")
+            }
         } catch {
             say("benchmark failed: \(error)")
         }

@@ -232,9 +232,11 @@ class Cluster:
     """`plinth master` and `plinth agent` as separate processes on free loopback ports."""
 
     def __init__(self, plinth_bin: str, root: Path, registry: list, master_flags: list[str] | None = None,
-                 agent_resources: str = "cpus:4;mem:4096;disk:10000;ports:[31000-32000]"):
+                 agent_resources: str = "cpus:4;mem:4096;disk:10000;ports:[31000-32000]",
+                 agent_flags: list[str] | None = None):
         self.bin, self.root, self.registry = plinth_bin, root, registry
         self.master_flags = list(master_flags or [])
+        self.agent_flags = list(agent_flags or [])
         self.agent_resources = agent_resources
         self.master_port, self.agent_port = free_port(), free_port()
         self.master_dir, self.agent_dir = root / "master-work", root / "agent-work"
@@ -267,8 +269,12 @@ class Cluster:
         self.agent = self._spawn("agent", [
             "agent", f"--master={self.master_addr}", "--ip=127.0.0.1",
             f"--port={self.agent_port}", f"--work_dir={self.agent_dir}",
-            f"--resources={self.agent_resources}"])
+            f"--resources={self.agent_resources}", *self.agent_flags])
         self.wait_agent_active(timeout)
+
+    @property
+    def agent_url(self) -> str:
+        return f"http://127.0.0.1:{self.agent_port}"
 
     def start(self) -> "Cluster":
         self.start_master()

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import MesosAPI
+import SchedulerClient
+
+/// Starts N long-running containers, waits until all run, then kills them all at once and
+/// times the kills until the last terminal update: how fast the agent destroys containers.
+struct DestroyRun {
+    let tasks: Int
+    let resources: Resources
+
+    struct Result {
+        var killed = 0
+        var seconds = 0.0
+    }
+
+    func run(master: String, http: HTTPClient, whenAllRunning: () -> Void) async throws -> Result {
+        let client = SchedulerClient(master: master, http: http)
+        let connection = try await client.subscribe(FrameworkInfo(user: "", name: "plinth-bench-destroy"))
+        let clock = ContinuousClock()
+        var launched = 0
+        var running = Set<TaskID>()
+        var agents: [TaskID: AgentID] = [:]
+        var result = Result()
+        var killStart: ContinuousClock.Instant?
+        for try await event in connection.events {
+            switch event.type {
+            case .OFFERS:
+                for offer in event.offers?.offers ?? [] {
+                    var available = Resources(offer.resources)
+                    var batch: [TaskInfo] = []
+                    while launched + batch.count < tasks, available.contains(resources) {
+                        let id = TaskID("sleep\(launched + batch.count)")
+                        batch.append(TaskInfo(name: id.value, taskId: id, agentId: offer.agentId,
+                                              resources: resources.resources, command: CommandInfo(value: "sleep 1000")))
+                        agents[id] = offer.agentId
+                        available = available - resources
+                    }
+                    launched += batch.count
+                    if batch.isEmpty {
+                        try await connection.decline([offer.id], refuseSeconds: 1000)
+                    } else {
+                        try await connection.launch(batch, offers: [offer.id], refuseSeconds: 1000)
+                    }
+                }
+            case .UPDATE:
+                guard let status = event.update?.status else { continue }
+                Task { try? await connection.acknowledge(status) }
+                if status.state == .TASK_RUNNING { running.insert(status.taskId) }
+                if status.state.isTerminal {
+                    guard killStart != nil else {
+                        throw BenchError("task \(status.taskId.value) ended before the kill: \(status.message ?? "")")
+                    }
+                    result.killed += 1
+                    if result.killed == tasks {
+                        result.seconds = seconds(clock.now - killStart!)
+                        try? await connection.teardown()
+                        return result
+                    }
+                } else if running.count == tasks && killStart == nil {
+                    whenAllRunning()
+                    killStart = clock.now
+                    for id in running {
+                        let agent = agents[id]
+                        Task { try? await connection.kill(id, agent: agent) }
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        throw BenchError("the master closed the stream after \(result.killed) kills")
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
