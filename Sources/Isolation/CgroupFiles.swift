@@ -6,8 +6,10 @@ import Glibc
 /// Small file helpers for cgroup control files: one `open`/`write` per value, no buffering,
 /// because the kernel acts on each write.
 enum CgroupFiles {
+    /// O_CREAT changes nothing on cgroupfs, where every control file already exists, and lets
+    /// the same code run against a plain directory standing in for a cgroup tree in tests.
     static func write(_ value: String, to path: String) throws(IsolationError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IsolationError("Failed to open '\(path)': \(errnoText())") }
         defer { close(fd) }
         let ok = value.withCString { pointer in

@@ -53,6 +53,12 @@ public struct CommandInfo: Codable, Hashable, Sendable {
         public var cache: Bool?
         public var outputFile: String?
 
+        public init(value: String, executable: Bool? = nil, extract: Bool? = nil, cache: Bool? = nil,
+                    outputFile: String? = nil) {
+            self.value = value; self.executable = executable; self.extract = extract
+            self.cache = cache; self.outputFile = outputFile
+        }
+
         enum CodingKeys: String, CodingKey {
             case value
             case executable

@@ -9,7 +9,7 @@ import SchedulerClient
 /// Containers with real cgroups and namespaces, through a master and an agent in this process.
 /// Each test needs a root agent and the host's cgroup controllers; where they are missing the
 /// test is skipped with the agent's own start-up error as the reason.
-final class IsolationClusterTests: XCTestCase {
+class ContainerTestCase: XCTestCase {
     func cluster(_ isolation: String, resources: String = "cpus:4;mem:4096;disk:1000;ports:[31000-32000]",
                  configure: @escaping (inout AgentConfig) -> Void = { _ in }) async throws -> InProcessCluster {
         try XCTSkipUnless(geteuid() == 0, "containers with cgroups and namespaces need root")
@@ -33,6 +33,61 @@ final class IsolationClusterTests: XCTestCase {
                  resources: try Resources.parse(resources).resources, command: CommandInfo(value: command))
     }
 
+    // MARK: helpers
+
+    func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? -1 }
+
+    /// This process's own cgroup in the v1 pids hierarchy, under which the test agent made its own.
+    static func pidsCgroup() throws -> String {
+        let text = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
+        let own = text.split(separator: "\n").first { $0.split(separator: ":").dropFirst().first == "pids" }
+            .map { String($0.split(separator: ":", maxSplits: 2)[2]) } ?? "/"
+        return "/sys/fs/cgroup/pids" + (own == "/" ? "" : own)
+    }
+
+    static func processes(sleeping marker: String) -> [pid_t] {
+        ProcessTable.snapshot().compactMap { entry in
+            let cmdline = (try? String(contentsOfFile: "/proc/\(entry.pid)/cmdline", encoding: .utf8)) ?? ""
+            return cmdline == "sleep\u{0}\(marker)\u{0}" ? entry.pid : nil
+        }
+    }
+
+    func get(_ cluster: InProcessCluster, _ path: String) async throws -> (Int, Data) {
+        let response = try await cluster.http.get(url: "http://\(cluster.agentAddress)\(path)").get()
+        let data = response.body.map { Data($0.readableBytesView) } ?? Data()
+        return (Int(response.status.code), data)
+    }
+
+    func statistics(_ cluster: InProcessCluster, task: String) async throws -> [String: Any] {
+        let (_, body) = try await get(cluster, "/monitor/statistics")
+        let entries = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] ?? []
+        let entry = try XCTUnwrap(entries.first { $0["executor_id"] as? String == task })
+        return entry["statistics"] as? [String: Any] ?? [:]
+    }
+
+    func cpuSeconds(_ cluster: InProcessCluster, task: String) async throws -> Double {
+        let stats = try await statistics(cluster, task: task)
+        return number(stats["cpus_user_time_secs"]) + number(stats["cpus_system_time_secs"])
+    }
+
+    func read(_ cluster: InProcessCluster, _ path: String) async throws -> String {
+        let (_, body) = try await get(cluster, "/files/read?path=\(path)")
+        return (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? String ?? ""
+    }
+
+    func sandboxPath(_ cluster: InProcessCluster, task: String) throws -> String {
+        let executor = "\(cluster.workDir)/slaves"
+        let found = FileManager.default.enumerator(atPath: executor)?.compactMap { $0 as? String }
+            .first { $0.contains("/executors/\(task)/runs/") && $0.hasSuffix("/stdout") }
+        return "\(executor)/\(try XCTUnwrap(found).dropLast("/stdout".count))"
+    }
+
+    func stdout(_ cluster: InProcessCluster, task: String) throws -> String {
+        try String(contentsOfFile: "\(try sandboxPath(cluster, task: task))/stdout", encoding: .utf8)
+    }
+}
+
+final class IsolationClusterTests: ContainerTestCase {
     func testMemoryHogFailsWithTheMemoryReasonWhileItsNeighbourRuns() async throws {
         let cluster = try await cluster("cgroups/mem,cgroups/cpu")
         let connection = try await cluster.subscribe()
@@ -178,59 +233,6 @@ final class IsolationClusterTests: XCTestCase {
         XCTAssertEqual(names, ["\(sandbox)/escape", "\(sandbox)/stderr", "\(sandbox)/stdout"])
         try await connection.kill(TaskID("ticker"))
         _ = try await updates.until(TaskID("ticker")) { $0.isTerminal }
-    }
-
-    // MARK: helpers
-
-    func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? -1 }
-
-    /// This process's own cgroup in the v1 pids hierarchy, under which the test agent made its own.
-    static func pidsCgroup() throws -> String {
-        let text = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
-        let own = text.split(separator: "\n").first { $0.split(separator: ":").dropFirst().first == "pids" }
-            .map { String($0.split(separator: ":", maxSplits: 2)[2]) } ?? "/"
-        return "/sys/fs/cgroup/pids" + (own == "/" ? "" : own)
-    }
-
-    static func processes(sleeping marker: String) -> [pid_t] {
-        ProcessTable.snapshot().compactMap { entry in
-            let cmdline = (try? String(contentsOfFile: "/proc/\(entry.pid)/cmdline", encoding: .utf8)) ?? ""
-            return cmdline == "sleep\u{0}\(marker)\u{0}" ? entry.pid : nil
-        }
-    }
-
-    func get(_ cluster: InProcessCluster, _ path: String) async throws -> (Int, Data) {
-        let response = try await cluster.http.get(url: "http://\(cluster.agentAddress)\(path)").get()
-        let data = response.body.map { Data($0.readableBytesView) } ?? Data()
-        return (Int(response.status.code), data)
-    }
-
-    func statistics(_ cluster: InProcessCluster, task: String) async throws -> [String: Any] {
-        let (_, body) = try await get(cluster, "/monitor/statistics")
-        let entries = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] ?? []
-        let entry = try XCTUnwrap(entries.first { $0["executor_id"] as? String == task })
-        return entry["statistics"] as? [String: Any] ?? [:]
-    }
-
-    func cpuSeconds(_ cluster: InProcessCluster, task: String) async throws -> Double {
-        let stats = try await statistics(cluster, task: task)
-        return number(stats["cpus_user_time_secs"]) + number(stats["cpus_system_time_secs"])
-    }
-
-    func read(_ cluster: InProcessCluster, _ path: String) async throws -> String {
-        let (_, body) = try await get(cluster, "/files/read?path=\(path)")
-        return (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["data"] as? String ?? ""
-    }
-
-    func sandboxPath(_ cluster: InProcessCluster, task: String) throws -> String {
-        let executor = "\(cluster.workDir)/slaves"
-        let found = FileManager.default.enumerator(atPath: executor)?.compactMap { $0 as? String }
-            .first { $0.contains("/executors/\(task)/runs/") && $0.hasSuffix("/stdout") }
-        return "\(executor)/\(try XCTUnwrap(found).dropLast("/stdout".count))"
-    }
-
-    func stdout(_ cluster: InProcessCluster, task: String) throws -> String {
-        try String(contentsOfFile: "\(try sandboxPath(cluster, task: task))/stdout", encoding: .utf8)
     }
 }
 

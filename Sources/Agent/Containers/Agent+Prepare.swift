@@ -49,7 +49,8 @@ extension Agent {
             launch.image = provisioned.launch
             argv = provisioned.argv
         } else {
-            argv = Self.argv(user.map { $0.wrap(request.command) } ?? request.command)
+            if let user { request.command = user.wrap(request.command) }
+            argv = Self.argv(request.command)
         }
         if let cgroup = runtime.cgroups?.container(task.containerID.value) {
             do {
