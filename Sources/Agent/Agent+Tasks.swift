@@ -25,8 +25,10 @@ extension Agent {
         do {
             prepared = try await prepare(task, command: command, user: requestedUser, env: env)
         } catch let failure as LaunchFailure {
+            scheduleSandboxRemoval(task.sandbox)
             return report(key, .TASK_FAILED, message: failure.message, reason: failure.reason, source: .SOURCE_AGENT)
         } catch {
+            scheduleSandboxRemoval(task.sandbox)
             return report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",
                           reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
         }
@@ -66,11 +68,9 @@ extension Agent {
     private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
         guard let task = tasks[key], !task.state.isTerminal else { return }
         scheduleSandboxRemoval(task.sandbox)
-        if let limitation = task.container?.limitation {
-            report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT)
-        } else if oomKills > 0 {
-            report(key, .TASK_FAILED, message: memoryLimitMessage(task, peak: memoryPeak),
-                   reason: .REASON_CONTAINER_LIMITATION_MEMORY, source: .SOURCE_AGENT)
+        if let limitation = task.container?.limitation ?? (oomKills > 0 ? memoryLimitation(task, peak: memoryPeak) : nil) {
+            report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT,
+                   limitation: TaskResourceLimitation(resources: limitation.resources))
         } else if task.killRequested {
             report(key, .TASK_KILLED, message: exit.message)
         } else if case .exited(0) = exit {
@@ -80,11 +80,14 @@ extension Agent {
         }
     }
 
-    func memoryLimitMessage(_ task: CommandTask, peak: UInt64?) -> String {
-        let requested = task.container?.limits.memMB.map { "\(Int($0))MB" } ?? "?"
+    func memoryLimitation(_ task: CommandTask, peak: UInt64?) -> TaskContainer.Limitation {
+        let mem = task.container?.limits.memMB
+        let requested = mem.map { "\(Int($0))MB" } ?? "?"
         let used = peak.map { "\($0 / (1024 * 1024))MB" } ?? "?"
-        return StderrTail.append(to: "Memory limit exceeded: Requested: \(requested) Maximum Used: \(used)",
-                                 sandbox: task.sandbox)
+        let message = StderrTail.append(to: "Memory limit exceeded: Requested: \(requested) Maximum Used: \(used)",
+                                        sandbox: task.sandbox)
+        return .init(reason: .REASON_CONTAINER_LIMITATION_MEMORY, message: message,
+                     resources: mem.map { [.scalar("mem", $0)] } ?? [])
     }
 
     func kill(_ key: StatusUpdateManager.Key, grace: DurationInfo?) {

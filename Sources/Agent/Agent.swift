@@ -45,6 +45,9 @@ public actor Agent {
     public var id: AgentID? { agentID }
     public var isConnected: Bool { connected }
     var endpoint: String { "\(config.ip):\(config.port)" }
+    /// Every sandbox lives under here; the file API serves nothing outside it (not the
+    /// fetcher's cache nor the image store, which share the work directory).
+    public nonisolated var sandboxRoot: String { "\(config.workDir)/slaves" }
     var masterURL: String { "http://\(config.master)" }
 
     /// Starts the master link and the retry timer.
@@ -172,7 +175,7 @@ public actor Agent {
     /// Records a new state of a task and queues its update for delivery.
     func report(_ key: StatusUpdateManager.Key, _ state: TaskState, message: String? = nil,
                 reason: StatusReason? = nil, source: StatusSource = .SOURCE_EXECUTOR,
-                containerStatus: ContainerStatus? = nil) {
+                containerStatus: ContainerStatus? = nil, limitation: TaskResourceLimitation? = nil) {
         guard var task = tasks[key], task.state.canTransition(to: state) else { return }
         task.state = state
         tasks[key] = task
@@ -180,6 +183,7 @@ public actor Agent {
                                 agentId: agentID, executorId: ExecutorID(key.task.value),
                                 timestamp: Date().timeIntervalSince1970, uuid: StatusUUID.make())
         status.containerStatus = containerStatus
+        status.limitation = limitation
         if let first = updates.add(status, framework: key.framework, now: now) { send([first]) }
     }
 }

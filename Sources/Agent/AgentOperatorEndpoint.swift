@@ -36,7 +36,7 @@ struct AgentOperatorEndpoint: Sendable {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response
         }
-        let files = FilesEndpoint(root: agent.config.workDir)
+        let files = FilesEndpoint(root: agent.sandboxRoot)
         switch call.type {
         case "GET_HEALTH":
             return Reply.json(.object([("type", "GET_HEALTH"), ("get_health", .object([("healthy", true)]))]))

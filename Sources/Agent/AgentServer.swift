@@ -27,10 +27,10 @@ public struct AgentServer: Sendable {
                 case "/health": return Response(status: .ok)
                 case "/version": return Reply.json(.object([("version", "1.11.0")]))
                 case "/state", "/state.json": return Reply.json(await agent.stateJSON())
-                case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.config.workDir).read(request)
-                case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.config.workDir).browse(request)
+                case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.sandboxRoot).read(request)
+                case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.sandboxRoot).browse(request)
                 case "/files/download", "/files/download.json":
-                    return FilesEndpoint(root: agent.config.workDir).download(request)
+                    return FilesEndpoint(root: agent.sandboxRoot).download(request)
                 case "/monitor/statistics", "/monitor/statistics.json": return Reply.json(await agent.statisticsJSON())
                 case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
                 default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")

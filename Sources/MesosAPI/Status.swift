@@ -66,6 +66,8 @@ public struct TaskStatus: Codable, Hashable, Sendable {
     public var healthy: Bool?
     public var labels: Labels?
     public var containerStatus: ContainerStatus?
+    /// Set when a container was stopped for going over a limit: the resources it went over.
+    public var limitation: TaskResourceLimitation?
 
     public init(taskId: TaskID, state: TaskState, message: String? = nil, source: StatusSource? = nil,
                 reason: StatusReason? = nil, agentId: AgentID? = nil, executorId: ExecutorID? = nil,
@@ -89,7 +91,13 @@ public struct TaskStatus: Codable, Hashable, Sendable {
         case healthy
         case labels
         case containerStatus = "container_status"
+        case limitation
     }
+}
+
+public struct TaskResourceLimitation: Codable, Hashable, Sendable {
+    public var resources: [Resource]?
+    public init(resources: [Resource]?) { self.resources = resources }
 }
 
 extension TaskState {

@@ -27,15 +27,9 @@ struct DestroyRun {
             switch event.type {
             case .OFFERS:
                 for offer in event.offers?.offers ?? [] {
-                    var available = Resources(offer.resources)
-                    var batch: [TaskInfo] = []
-                    while launched + batch.count < tasks, available.contains(resources) {
-                        let id = TaskID("sleep\(launched + batch.count)")
-                        batch.append(TaskInfo(name: id.value, taskId: id, agentId: offer.agentId,
-                                              resources: resources.resources, command: CommandInfo(value: "sleep 1000")))
-                        agents[id] = offer.agentId
-                        available = available - resources
-                    }
+                    let batch = packTasks(into: offer, each: resources, command: "sleep 1000", prefix: "sleep",
+                                          from: launched, upTo: tasks)
+                    for task in batch { agents[task.taskId] = offer.agentId }
                     launched += batch.count
                     if batch.isEmpty {
                         try await connection.decline([offer.id], refuseSeconds: 1000)
@@ -70,9 +64,5 @@ struct DestroyRun {
             }
         }
         throw BenchError("the master closed the stream after \(result.killed) kills")
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

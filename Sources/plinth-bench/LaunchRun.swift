@@ -32,14 +32,8 @@ struct LaunchRun {
             switch event.type {
             case .OFFERS:
                 for offer in event.offers?.offers ?? [] {
-                    var available = Resources(offer.resources)
-                    var batch: [TaskInfo] = []
-                    while launched + batch.count < tasks, available.contains(resources) {
-                        let id = TaskID("t\(launched + batch.count)")
-                        batch.append(TaskInfo(name: id.value, taskId: id, agentId: offer.agentId,
-                                              resources: resources.resources, command: CommandInfo(value: command)))
-                        available = available - resources
-                    }
+                    let batch = packTasks(into: offer, each: resources, command: command, prefix: "t",
+                                          from: launched, upTo: tasks)
                     if batch.isEmpty {
                         try await connection.decline([offer.id], refuseSeconds: 0)
                         continue
@@ -75,9 +69,5 @@ struct LaunchRun {
             }
         }
         throw BenchError("the master closed the stream after \(done) tasks")
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -101,7 +101,8 @@ final class IsolationClusterTests: ContainerTestCase {
         XCTAssertEqual(failed.reason, .REASON_CONTAINER_LIMITATION_MEMORY)
         XCTAssertEqual(failed.source, .SOURCE_AGENT)
         XCTAssertTrue(failed.message?.contains("Memory limit exceeded: Requested: 64MB") ?? false, failed.message ?? "")
-        XCTAssertEqual(updates.latest[TaskID("calm")]?.state, .TASK_RUNNING)
+        XCTAssertEqual(failed.limitation?.resources, [.scalar("mem", 64)])
+        _ = try await updates.until(TaskID("calm")) { $0 == .TASK_RUNNING }
         try await Task.sleep(for: .milliseconds(500))
         XCTAssertEqual(updates.latest[TaskID("calm")]?.state, .TASK_RUNNING)
         try await connection.kill(TaskID("calm"))

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
+import subprocess
 import tarfile
+import tempfile
 import threading
 import time
 import uuid
@@ -49,6 +52,9 @@ def test_memory_limit_fails_the_task_and_spares_its_neighbour(make_cluster, make
     assert update.state == "TASK_FAILED", update
     assert update.get("reason") == "REASON_CONTAINER_LIMITATION_MEMORY", update
     assert "Memory limit exceeded: Requested: 64MB" in update.get("message", ""), update
+    assert [r["name"] for r in update["limitation"]["resources"]] == ["mem"], update
+    fw.wait_update("neighbour", 15, "TASK_RUNNING")
+    time.sleep(0.5)
     assert fw.states("neighbour")[-1] == "TASK_RUNNING", fw.states("neighbour")
     fw.kill("neighbour")
     assert fw.wait_terminal("neighbour", timeout=15).state == "TASK_KILLED"
@@ -210,3 +216,27 @@ def test_statistics_and_sandbox_files(cluster, fw):
     assert sorted(Path(e["path"]).name for e in listing) == ["escape", "stderr", "stdout"]
     fw.kill("ticker")
     fw.wait_terminal("ticker", timeout=15)
+
+
+def test_agent_refuses_isolation_it_cannot_provide(plinth_bin, cli):
+    """Unknown isolators, and cgroups for an agent that is not root, stop the agent at start-up
+    with a message saying why, instead of running tasks unisolated."""
+    work = Path(tempfile.mkdtemp(prefix="plinth-nobody-"))
+    os.chmod(work, 0o777)
+    try:
+        code, _, err = cli("agent", "--master=127.0.0.1:1", f"--work_dir={work}", "--isolation=cgroups/mem,network/cni",
+                           timeout=30)
+        assert code != 0 and "Unknown or unsupported isolator 'network/cni'" in err, err
+        if os.geteuid() != 0:
+            argv = [plinth_bin]
+        elif os.access(plinth_bin, os.X_OK, effective_ids=False) and all(
+                os.stat(p).st_mode & 0o001 for p in Path(plinth_bin).parents if str(p) != "/"):
+            argv = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", plinth_bin]
+        else:
+            pytest.skip("the plinth binary is not reachable by user nobody, so the non-root refusal cannot be shown")
+        proc = subprocess.run([*argv, "agent", "--master=127.0.0.1:1", f"--work_dir={work}",
+                               "--isolation=cgroups/mem"], capture_output=True, text=True, timeout=30)
+        assert proc.returncode != 0, proc
+        assert "only a root agent can manage" in proc.stderr + proc.stdout, proc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -53,13 +53,13 @@ extension Agent {
 
     private func memoryLimitHit(_ key: StatusUpdateManager.Key, peak: UInt64?) {
         guard let task = tasks[key] else { return }
-        limitationHit(key, .init(reason: .REASON_CONTAINER_LIMITATION_MEMORY,
-                                 message: memoryLimitMessage(task, peak: peak)))
+        limitationHit(key, memoryLimitation(task, peak: peak))
     }
 
     private func diskLimitHit(_ key: StatusUpdateManager.Key, used: UInt64, limit: UInt64) {
         limitationHit(key, .init(reason: .REASON_CONTAINER_LIMITATION_DISK,
-                                 message: "Disk usage (\(DiskUsage.format(used))) exceeds quota (\(DiskUsage.format(limit)))"))
+                                 message: "Disk usage (\(DiskUsage.format(used))) exceeds quota (\(DiskUsage.format(limit)))",
+                                 resources: [.scalar("disk", Double(limit) / (1024 * 1024))]))
     }
 
     /// Removes a finished container's sandbox after `--gc_delay`, shortened as the disk fills

@@ -15,6 +15,8 @@ struct TaskContainer: Sendable {
     struct Limitation: Sendable {
         let reason: StatusReason
         let message: String
+        /// What was exceeded, as `TaskStatus.limitation` reports it.
+        let resources: [Resource]
     }
 
     /// Kills whatever is left in the container and releases its cgroups and root filesystem,
