@@ -54,6 +54,7 @@ extension Agent {
         let container = prepared.container
         Task {
             let exit = await handle.waitForExit()
+            guard container.needsTeardown else { return self.exited(key, exit, oomKills: 0, memoryPeak: nil) }
             // Whatever the leader left behind goes with it: the whole cgroup is killed.
             let teardown = await Task.detached { container.teardown() }.value
             self.exited(key, exit, oomKills: teardown.oomKills, memoryPeak: teardown.memoryPeak)

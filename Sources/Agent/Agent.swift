@@ -75,6 +75,7 @@ public actor Agent {
                 }
             }
         }
+        runtime.cgroups?.removeBases()
     }
 
     private func linkLoop() async {

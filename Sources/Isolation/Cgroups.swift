@@ -92,6 +92,12 @@ public struct Cgroups: Sendable {
 
     public func container(_ id: String) -> ContainerCgroup { ContainerCgroup(id: id, cgroups: self) }
 
+    /// Removes the hierarchy's directories once the agent stops; a base still holding a
+    /// container stays.
+    public func removeBases() {
+        for base in Set(bases.values) { rmdir(base) }
+    }
+
     func version(_ controller: CgroupController) -> CgroupLayout.Version? {
         bases[controller] == nil ? nil : layout.hierarchies[controller]?.version
     }

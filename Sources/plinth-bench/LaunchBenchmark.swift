@@ -32,10 +32,8 @@ struct LaunchBenchmark: AsyncParsableCommand {
         say("raw: \(fmt(raw)) spawns/s (\(min(tasks, 1000)) serial spawns of '\(command)')")
         var flags = isolation.map { ["--isolation=\($0)"] } ?? []
         if let enableCFS { flags.append("--cgroups_enable_cfs=\(enableCFS)") }
-        // Room for every long-running container at once in the destroy phase.
-        let resources = isolation == nil ? agentResources : "cpus:\(max(8, tasks / 5));mem:\(max(8192, tasks * 40));disk:10000;ports:[31000-32000]"
         let cluster = try BenchCluster.start(binary: plinth ?? BenchCluster.siblingBinary(), port: port,
-                                             agentResources: resources, agentFlags: flags,
+                                             agentResources: agentResources, agentFlags: flags,
                                              under: workDir ?? NSTemporaryDirectory())
         say("work dir: \(cluster.workDir)")
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -53,7 +51,12 @@ struct LaunchBenchmark: AsyncParsableCommand {
             say("CPU: master \(fmt(BenchCluster.cpuSeconds(cluster.master.pid))) s, agent \(fmt(BenchCluster.cpuSeconds(cluster.agent.pid))) s, benchmark \(fmt(BenchCluster.cpuSeconds(getpid()))) s (the benchmark's includes the raw spawns)")
             say("launch: \(fmt(rate)) tasks/s end-to-end, \(fmt(raw)) spawns/s raw, ratio=\(String(format: "%.3f", rate / raw))")
             if isolation != nil {
-                let destroy = try await DestroyRun(tasks: tasks, resources: try Resources.parse(taskResources))
+                // Each long-running container asks for an equal slice of the same agent, so all
+                // of them run at once (cgroup limits have floors of their own).
+                let agent = try Resources.parse(agentResources)
+                let slice = Resources([.scalar("cpus", (agent.scalar("cpus") / Double(tasks) * 1000).rounded(.down) / 1000),
+                                       .scalar("mem", (agent.scalar("mem") / Double(tasks)).rounded(.down))])
+                let destroy = try await DestroyRun(tasks: tasks, resources: slice)
                     .run(master: cluster.masterAddress, http: http) {
                         say("running: \(tasks) containers, agent RSS \(fmt(BenchCluster.currentRSS(cluster.agent.pid))) MB")
                     }

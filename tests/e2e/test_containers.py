@@ -78,6 +78,44 @@ def test_kill_takes_every_process_of_the_container(make_cluster, make_framework)
     assert not left, f"processes survived the kill: {describe(left)}"
 
 
+def container_statistics(cluster, task_id: str) -> dict:
+    entries = requests.get(cluster.agent_url + "/monitor/statistics", timeout=10).json()
+    return next(e["statistics"] for e in entries if e["executor_id"] == task_id)
+
+
+def test_cfs_quota_holds_busy_loops_to_their_cpus(make_cluster, make_framework):
+    cluster = start_isolated(make_cluster, "cgroups/cpu,cgroups/mem", "--cgroups_enable_cfs=true")
+    fw = make_framework(cluster.master_addr)
+    fw.launch_command("burn", "while :; do :; done & while :; do :; done", cpus=0.5, mem=64)
+    fw.wait_update("burn", 20, "TASK_RUNNING")
+    time.sleep(0.5)
+    cpu = lambda s: s["cpus_user_time_secs"] + s["cpus_system_time_secs"]
+    first, t0 = cpu(container_statistics(cluster, "burn")), time.monotonic()
+    time.sleep(3)
+    second, t1 = cpu(container_statistics(cluster, "burn")), time.monotonic()
+    cores = (second - first) / (t1 - t0)
+    print(f"cpus 0.5 under CFS: {cores:.2f} cores used")
+    assert 0.3 < cores < 0.7, cores
+    stats = container_statistics(cluster, "burn")
+    assert stats["cpus_nr_throttled"] > 0, stats
+    fw.kill("burn")
+    fw.wait_terminal("burn", timeout=15)
+
+
+def test_fork_bomb_is_contained(make_cluster, make_framework):
+    cluster = start_isolated(make_cluster, "cgroups/pids,cgroups/mem", "--cgroups_pids_max=64")
+    fw = make_framework(cluster.master_addr)
+    fw.launch_command("bomb", "bomb() { bomb | bomb & }; bomb 2>/dev/null; sleep 60", mem=64)
+    fw.wait_update("bomb", 20, "TASK_RUNNING")
+    time.sleep(1)
+    start = time.monotonic()
+    assert requests.get(cluster.agent_url + "/health", timeout=5).status_code == 200
+    assert time.monotonic() - start < 1
+    assert container_statistics(cluster, "bomb")["processes"] <= 64
+    fw.kill("bomb")
+    assert fw.wait_terminal("bomb", timeout=15).state == "TASK_KILLED"
+
+
 def test_pid_namespace(make_cluster, make_framework):
     cluster = start_isolated(make_cluster, "namespaces/pid")
     fw = make_framework(cluster.master_addr)

@@ -19,6 +19,9 @@ struct TaskContainer: Sendable {
         let resources: [Resource]
     }
 
+    /// A plain container (no cgroups, no root filesystem) is gone with its process group.
+    var needsTeardown: Bool { cgroup != nil || rootfs != nil }
+
     /// Kills whatever is left in the container and releases its cgroups and root filesystem,
     /// returning how often the OOM killer struck and the peak memory. Blocking: runs off the actor.
     func teardown() -> (oomKills: UInt64, memoryPeak: UInt64?) {
