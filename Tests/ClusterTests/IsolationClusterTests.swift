@@ -93,7 +93,8 @@ final class IsolationClusterTests: ContainerTestCase {
         let connection = try await cluster.subscribe()
         var updates = Updates(EventReader(connection))
         let offer = try await updates.reader.offer()
-        let hog = "/usr/bin/python3 -c \"import time; b = b'x' * (512 << 20); time.sleep(30)\""
+        // `tail` keeps a whole newline-free input in memory: 512 MiB of it.
+        let hog = "head -c 536870912 /dev/zero | tail; sleep 30"
         try await connection.launch([try task("calm", "sleep 60", on: offer), try task("hog", hog, on: offer)],
                                     offers: [offer.id])
         let failed = try await updates.until(TaskID("hog")) { $0.isTerminal }

@@ -68,7 +68,7 @@ extension Agent {
         let usage = DiskUsage.usedFraction(config.workDir)
         let delay = config.gcDelay * max(0, 1 - config.gcDiskHeadroom - usage)
         // The executor directory holds the run's directory (and Mesos's `latest` link).
-        let executorDir = URL(fileURLWithPath: sandbox).deletingLastPathComponent().deletingLastPathComponent().path
+        let executorDir = sandbox.split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
         Task.detached {
             if delay > .zero { try? await Task.sleep(for: delay) }
             try? FileManager.default.removeItem(atPath: executorDir)
