@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "IsolationTests", dependencies: ["Isolation", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher"], swiftSettings: strict),
         .testTarget(name: "ImagesTests", dependencies: ["Images"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["PlinthTestKit", "SchedulerClient", "MesosAPI", "Agent", "Isolation", "Images"],
+        .testTarget(name: "ClusterTests", dependencies: ["PlinthTestKit", "SchedulerClient", "MesosAPI", "Agent", "Isolation", "Images", "Master"],
                     swiftSettings: strict),
     ]
 )

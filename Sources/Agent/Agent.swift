@@ -25,6 +25,8 @@ public actor Agent {
     var stopping = false
     var outbox: [AgentCall.Update] = []
     var flushScheduled = false
+    /// Set while the master drains this agent, for `/state`.
+    var drainConfig: DrainConfig?
 
     /// `runtime` comes from `ContainerRuntime.prepare(config)`, which is where a bad
     /// `--isolation` is refused.
@@ -130,6 +132,9 @@ public actor Agent {
             if let framework = event.frameworkId { shutdownFramework(framework) }
         case .RESEND:
             if let framework = event.frameworkId { send(updates.resend(framework: framework, now: now)) }
+        case .DRAIN:
+            drainConfig = event.drainConfig
+            logger.info(event.drainConfig == nil ? "No longer draining" : "Draining: the master is killing every task")
         case .MESSAGE, .HEARTBEAT:
             break
         }

@@ -60,7 +60,7 @@ extension Agent {
                      ("resources", Self.scalarsJSON(t.info.resources)),
                      ("limits", Self.limitsJSON(t.container?.limits))])
         }
-        return .object([
+        var state: [(String, JSONValue)] = [
             ("version", "1.11.0"),
             ("start_time", .number(startTime)),
             ("id", .string(agentID?.value ?? "")),
@@ -75,7 +75,15 @@ extension Agent {
             ("connected", .bool(connected)),
             ("tasks", .array(tasks.values.map(taskJSON))),
             ("completed_tasks", .array(completed.map(taskJSON))),
-        ])
+        ]
+        if let config = drainConfig {
+            var drain: [(String, JSONValue)] = [("mark_gone", .bool(config.markGone ?? false))]
+            if let grace = config.maxGracePeriod {
+                drain.insert(("max_grace_period", .object([("nanoseconds", .int(grace.nanoseconds))])), at: 0)
+            }
+            state.append(("drain_config", .object(drain)))
+        }
+        return .object(state)
     }
 }
 

@@ -25,6 +25,18 @@ extension AllocatorCore {
         }
     }
 
+    /// Mesos's deactivateSlave / activateSlave: a deactivated agent keeps what is allocated
+    /// on it and its resources still count, but it is offered to nobody until reactivated.
+    public mutating func setAgentActive(_ id: AgentID, _ active: Bool) {
+        guard let slot = agentIndex[id] else { return }
+        agents[slot]!.active = active
+        agents[slot]!.dormantSince = -1
+    }
+
+    public func isAgentActive(_ id: AgentID) -> Bool {
+        agentIndex[id].map { agents[$0]!.active } ?? false
+    }
+
     /// Drops the agent with everything allocated on it and every filter that mentions it.
     public mutating func removeAgent(_ id: AgentID) {
         guard let slot = agentIndex.removeValue(forKey: id) else { return }

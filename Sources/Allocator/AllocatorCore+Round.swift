@@ -40,7 +40,7 @@ extension AllocatorCore {
         // Without quota an agent's offers depend on nothing but the agent, the frameworks
         // and the clock, so one nobody took stays untaken until one of those changes.
         let dormancy = roles.guaranteedRoles == 0 && roles.limitedRoles == 0
-        for agent in agentOrder where !agents[agent]!.available.isEmpty {
+        for agent in agentOrder where agents[agent]!.active && !agents[agent]!.available.isEmpty {
             if dormancy && agents[agent]!.dormantSince == epoch && now < agents[agent]!.dormantUntil { continue }
             // Lanes only close during a round, so a stale answer is a safe one; it is
             // refreshed now and then, not per allocation, to stay cheap with many roles.

@@ -45,6 +45,9 @@ public struct AllocatorCore: Sendable {
         /// until `dormantUntil` (a filter lifting) or a change, later rounds skip it.
         var dormantSince = -1
         var dormantUntil = 0.0
+        /// An operator deactivated it or it is draining: it keeps its allocations, but a round
+        /// offers it to nobody.
+        var active = true
     }
 
     struct FrameworkState: Sendable {

@@ -19,6 +19,9 @@ struct AgentEndpoint: Sendable {
         } catch {
             return Reply.text(.badRequest, "Invalid agent registration: \(WireCodec.describe(error))")
         }
+        if await master.isGone(registration.agentInfo.id) {
+            return Reply.text(.forbidden, "Agent \(registration.agentInfo.id?.value ?? "") was drained and marked gone")
+        }
         let stream = EventStream()
         let id = await master.registerAgent(registration, stream: stream)
         let master = self.master

@@ -34,6 +34,13 @@ extension Master {
         }
         allocator.addAgent(id, total: total, allocated: used)
         stream.send(AgentEvent.registered(id, master: info))
+        if agents[id]?.deactivated == true { allocator.setAgentActive(id, false) }
+        if let drain = agents[id]?.drain, drain.state == .DRAINING {
+            var event = AgentEvent(type: .DRAIN)
+            event.drainConfig = drain.config
+            stream.send(event)
+            killForDrain(id)
+        }
         logger.info("Agent \(id) at \(registration.endpoint) registered with \(total)")
         requestAllocation()
         return id
@@ -72,6 +79,8 @@ extension Master {
             }
         }
     }
+
+    public func isGone(_ id: AgentID?) -> Bool { id.map { goneAgents.contains($0) } ?? false }
 
     /// The agent's link broke: stop offering its resources; if it does not come back in time,
     /// its tasks are lost.

@@ -11,7 +11,9 @@ extension Master {
 
     func agentUpdate(_ update: AgentCall.Update, from agentID: AgentID) {
         let fid = update.frameworkId
-        let status = update.status
+        var status = update.status
+        let draining = agents[agentID]?.drain?.state == .DRAINING
+        if draining && status.state == .TASK_KILLED && status.reason == nil { status.reason = .REASON_AGENT_DRAINING }
         // Taken out of the table while it changes, so its arrays are not copied on write.
         guard var task = frameworks[fid]?.tasks.removeValue(forKey: status.taskId) else {
             // A task this master already completed: a retry whose acknowledgement was lost.
@@ -36,6 +38,7 @@ extension Master {
             requestAllocation()
         }
         send(Event.update(status), to: fid)
+        if draining { checkDrained(agentID) }
     }
 
     func acknowledge(_ framework: FrameworkID, _ ack: Call.Acknowledge) -> CallOutcome {
@@ -50,6 +53,7 @@ extension Master {
         frameworks[framework]?.tasks[ack.taskId] = task
         if let state, state.isTerminal { completeTask(framework, ack.taskId, finalState: state) }
         _ = send(AgentEvent.acknowledge(ack.taskId, framework: framework, uuid: ack.uuid), toAgent: agentID)
+        checkDrained(agentID)
         return .accepted
     }
 

@@ -19,6 +19,8 @@ public actor Master {
     var frameworks: [FrameworkID: FrameworkEntry] = [:]
     var completedFrameworks: [FrameworkEntry] = []
     var agents: [AgentID: AgentEntry] = [:]
+    /// Agents drained with `mark_gone`: they may not register again.
+    var goneAgents: Set<AgentID> = []
     var offers: [OfferID: OfferEntry] = [:]
     var allocator: AllocatorCore
     var nextFrameworkNumber = 0

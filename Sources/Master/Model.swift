@@ -52,8 +52,18 @@ struct AgentEntry {
     var registeredTime: Double
     var reregisteredTime: Double?
     var generation = 0
+    /// DEACTIVATE_AGENT or DRAIN_AGENT: no offers until REACTIVATE_AGENT.
+    var deactivated = false
+    var drain: AgentDrain?
 
     var hostname: String { info.hostname }
+}
+
+/// A drain in progress (DRAINING) or finished (DRAINED).
+struct AgentDrain {
+    enum State: String { case DRAINING, DRAINED }
+    var state: State
+    var config: DrainConfig
 }
 
 struct OfferEntry {

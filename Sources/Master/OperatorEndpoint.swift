@@ -47,6 +47,15 @@ struct OperatorEndpoint: Sendable {
             return outcome(await master.operatorUnreserve(unreserve), success: .accepted)
         case .GET_ROLES:
             return response(call.type, .object([("roles", await master.rolesJSON())]))
+        case .DRAIN_AGENT:
+            guard let drain = call.drainAgent else { return missing("drain_agent") }
+            return outcome(await master.operatorDrain(drain))
+        case .DEACTIVATE_AGENT:
+            guard let target = call.deactivateAgent else { return missing("deactivate_agent") }
+            return outcome(await master.operatorDeactivate(target.agentId))
+        case .REACTIVATE_AGENT:
+            guard let target = call.reactivateAgent else { return missing("reactivate_agent") }
+            return outcome(await master.operatorReactivate(target.agentId))
         case .TEARDOWN:
             guard let teardown = call.teardown else { return missing("teardown") }
             return outcome(await master.operatorTeardown(teardown.frameworkId))

@@ -87,10 +87,11 @@ extension Master {
             ("unreserved_resources", legacy(agent.total.unreserved)),
             ("attributes", attributesJSON(agent.info.attributes ?? [])),
             ("active", .bool(agent.active)),
-            ("deactivated", .bool(false)),
+            ("deactivated", .bool(agent.deactivated)),
             ("version", .string(plinthMesosVersion)),
-            ("capabilities", .array(["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"])),
+            ("capabilities", .array(["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "AGENT_DRAINING"])),
         ]
+        if let drain = agent.drain { pairs.append(("drain_info", Self.drainJSON(drain))) }
         return .object(pairs)
     }
 

@@ -41,6 +41,8 @@ public struct AgentTaskReport: Codable, Sendable {
 public struct AgentEvent: Codable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case REGISTERED, LAUNCH, KILL, ACKNOWLEDGE, SHUTDOWN_FRAMEWORK, RESEND, MESSAGE, HEARTBEAT
+        /// The agent is draining (with `drain_config`), or no longer is (without).
+        case DRAIN
     }
     public var type: Kind
     public var agentId: AgentID?
@@ -53,6 +55,7 @@ public struct AgentEvent: Codable, Sendable {
     public var uuid: Base64Bytes?
     public var executorId: ExecutorID?
     public var data: Base64Bytes?
+    public var drainConfig: DrainConfig?
 
     public init(type: Kind) { self.type = type }
 
@@ -93,6 +96,21 @@ public struct AgentEvent: Codable, Sendable {
         case uuid
         case executorId = "executor_id"
         case data
+        case drainConfig = "drain_config"
+    }
+}
+
+/// Mesos's `DrainConfig`: how an agent is being drained.
+public struct DrainConfig: Codable, Sendable, Hashable {
+    public var maxGracePeriod: DurationInfo?
+    public var markGone: Bool?
+    public init(maxGracePeriod: DurationInfo?, markGone: Bool?) {
+        self.maxGracePeriod = maxGracePeriod; self.markGone = markGone
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxGracePeriod = "max_grace_period"
+        case markGone = "mark_gone"
     }
 }
 

@@ -62,7 +62,35 @@ public struct OperatorCall: Codable, Sendable {
         }
     }
 
+    /// DEACTIVATE_AGENT and REACTIVATE_AGENT name only the agent.
+    public struct AgentTarget: Codable, Sendable {
+        public var agentId: AgentID
+        public init(agentId: AgentID) { self.agentId = agentId }
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+        }
+    }
+
+    public struct DrainAgent: Codable, Sendable {
+        public var agentId: AgentID
+        public var maxGracePeriod: ProtoDuration?
+        public var markGone: Bool?
+        public init(agentId: AgentID, maxGracePeriod: ProtoDuration? = nil, markGone: Bool? = nil) {
+            self.agentId = agentId; self.maxGracePeriod = maxGracePeriod; self.markGone = markGone
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case agentId = "agent_id"
+            case maxGracePeriod = "max_grace_period"
+            case markGone = "mark_gone"
+        }
+    }
+
     public var type: Kind
+    public var drainAgent: DrainAgent?
+    public var deactivateAgent: AgentTarget?
+    public var reactivateAgent: AgentTarget?
     public var updateWeights: UpdateWeights?
     public var updateQuota: UpdateQuota?
     public var reserveResources: ReserveResources?
@@ -73,6 +101,9 @@ public struct OperatorCall: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case type
+        case drainAgent = "drain_agent"
+        case deactivateAgent = "deactivate_agent"
+        case reactivateAgent = "reactivate_agent"
         case updateWeights = "update_weights"
         case updateQuota = "update_quota"
         case reserveResources = "reserve_resources"
@@ -102,4 +133,33 @@ public struct QuotaConfig: Codable, Sendable, Hashable {
     public var limitAmounts: [String: Double] { (limits ?? [:]).mapValues(\.value) }
     /// A config with neither guarantees nor limits removes the role's quota.
     public var isEmpty: Bool { (guarantees ?? [:]).isEmpty && (limits ?? [:]).isEmpty }
+}
+
+/// `google.protobuf.Duration` as proto3 JSON writes it, `{"seconds": 600, "nanos": 0}`; the
+/// 64-bit seconds may come as a string, as proto3 JSON allows.
+public struct ProtoDuration: Codable, Sendable, Hashable {
+    public var seconds: Int64
+    public var nanos: Int32
+
+    public init(seconds: Int64, nanos: Int32 = 0) { self.seconds = seconds; self.nanos = nanos }
+
+    public var timeInterval: Double { Double(seconds) + Double(nanos) / 1e9 }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let text = try? c.decodeIfPresent(String.self, forKey: .seconds) {
+            guard let value = Int64(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .seconds, in: c, debugDescription: "Expected an integer")
+            }
+            seconds = value
+        } else {
+            seconds = try c.decodeIfPresent(Int64.self, forKey: .seconds) ?? 0
+        }
+        nanos = try c.decodeIfPresent(Int32.self, forKey: .nanos) ?? 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seconds
+        case nanos
+    }
 }
