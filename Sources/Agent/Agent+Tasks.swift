@@ -6,6 +6,9 @@ extension Agent {
     func launch(_ info: TaskInfo, framework: FrameworkInfo) {
         guard let fid = framework.id, let agentID else { return }
         frameworks[fid] = framework
+        if let executor = info.executor {
+            return launchOnExecutor(info, executor: executor, framework: framework, agentID: agentID)
+        }
         let key = StatusUpdateManager.Key(framework: fid, task: info.taskId)
         guard tasks[key] == nil else { return }
         let container = ContainerID(UUID().uuidString.lowercased())
@@ -95,6 +98,7 @@ extension Agent {
         guard var task = tasks[key], !task.state.isTerminal, !task.killRequested else { return }
         task.killRequested = true
         tasks[key] = task
+        if let executor = task.executorID { return killOnExecutor(key, executor: executor, grace: grace) }
         guard let handle = task.handle else { return }
         if frameworks[key.framework]?.hasCapability("TASK_KILLING_STATE") ?? false {
             report(key, .TASK_KILLING)
@@ -107,6 +111,7 @@ extension Agent {
 
     /// The framework is gone for good: kill its tasks and forget its updates.
     func shutdownFramework(_ framework: FrameworkID) {
+        for key in executors.keys where key.framework == framework { shutdownExecutor(key) }
         for (key, task) in tasks where key.framework == framework {
             if let handle = task.handle, !task.state.isTerminal {
                 Task { _ = await handle.terminate(gracePeriod: config.defaultGracePeriod) }

@@ -25,6 +25,9 @@ public actor Agent {
     var stopping = false
     var outbox: [AgentCall.Update] = []
     var flushScheduled = false
+    var executors: [CustomExecutor.Key: CustomExecutor] = [:]
+    /// Executor messages and exits waiting to reach the master.
+    var notices: [AgentCall.ExecutorNotice] = []
     /// Set while the master drains this agent, for `/state`.
     var drainConfig: DrainConfig?
 
@@ -69,6 +72,7 @@ public actor Agent {
         stopping = true
         background.forEach { $0.cancel() }
         let running = tasks.values.compactMap { task in task.handle.map { ($0, task.container) } }
+            + executors.values.compactMap { executor in executor.handle.map { ($0, executor.container) } }
         await withTaskGroup(of: Void.self) { group in
             for (handle, container) in running {
                 group.addTask {
@@ -118,6 +122,7 @@ public actor Agent {
             connected = true
             logger.info("Registered with the master as agent \(event.agentId?.value ?? "?")")
             send(updates.resend(now: now))
+            if !notices.isEmpty { scheduleFlush() }
         case .LAUNCH:
             if let task = event.task, let framework = event.frameworkInfo { launch(task, framework: framework) }
         case .KILL:
@@ -135,7 +140,11 @@ public actor Agent {
         case .DRAIN:
             drainConfig = event.drainConfig
             logger.info(event.drainConfig == nil ? "No longer draining" : "Draining: the master is killing every task")
-        case .MESSAGE, .HEARTBEAT:
+        case .MESSAGE:
+            if let framework = event.frameworkId, let executor = event.executorId, let data = event.data {
+                deliverMessage(framework: framework, executor: executor, data: data)
+            }
+        case .HEARTBEAT:
             break
         }
     }
@@ -162,16 +171,28 @@ public actor Agent {
     func send(_ batch: [AgentCall.Update]) {
         guard connected, !batch.isEmpty else { return }
         outbox += batch
-        guard !flushScheduled else { return }
+        scheduleFlush()
+    }
+
+    /// An executor's message or exit for the master; kept until the master is reachable.
+    func notify(_ notice: AgentCall.ExecutorNotice) {
+        notices.append(notice)
+        scheduleFlush()
+    }
+
+    private func scheduleFlush() {
+        guard connected, !flushScheduled else { return }
         flushScheduled = true
         Task { self.flush() }
     }
 
     private func flush() {
         flushScheduled = false
-        guard connected, let agentID, !outbox.isEmpty else { outbox = []; return }
-        let body = try? WireCodec.encode(AgentCall(agentId: agentID, updates: outbox))
+        guard connected, let agentID, !outbox.isEmpty || !notices.isEmpty else { outbox = []; return }
+        let body = try? WireCodec.encode(AgentCall(agentId: agentID, updates: outbox,
+                                                   executorNotices: notices.isEmpty ? nil : notices))
         outbox = []
+        notices = []
         guard let body else { return }
         let client = self.client
         let url = "\(masterURL)/internal/agent/call"
@@ -186,7 +207,7 @@ public actor Agent {
         task.state = state
         tasks[key] = task
         var status = TaskStatus(taskId: key.task, state: state, message: message, source: source, reason: reason,
-                                agentId: agentID, executorId: ExecutorID(key.task.value),
+                                agentId: agentID, executorId: task.executorID ?? ExecutorID(key.task.value),
                                 timestamp: Date().timeIntervalSince1970, uuid: StatusUUID.make())
         status.containerStatus = containerStatus
         status.limitation = limitation

@@ -29,6 +29,10 @@ public struct AgentConfig: Sendable {
     public var diskWatchInterval: Duration = .seconds(15)
     /// `--enforce_container_disk_quota`: with `disk/du`, stop a container over its `disk`.
     public var enforceDiskQuota = true
+    /// `--executor_registration_timeout` (Mesos: 1 min): how long a new custom executor has to subscribe.
+    public var executorRegistrationTimeout: Duration = .seconds(60)
+    /// `--executor_shutdown_grace_period` (Mesos: 5 s), unless the ExecutorInfo says otherwise.
+    public var executorShutdownGracePeriod: Duration = .seconds(5)
     /// `--gc_delay` (Mesos: 1 week): how long a finished container's sandbox is kept.
     public var gcDelay: Duration = .seconds(7 * 24 * 3600)
     /// `--gc_disk_headroom` (Mesos: 0.1): sandboxes go sooner when free disk drops below this share.

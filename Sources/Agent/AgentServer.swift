@@ -33,6 +33,7 @@ public struct AgentServer: Sendable {
                     return FilesEndpoint(root: agent.sandboxRoot).download(request)
                 case "/monitor/statistics", "/monitor/statistics.json": return Reply.json(await agent.statisticsJSON())
                 case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
+                case "/api/v1/executor": return try await ExecutorEndpoint(agent: agent).respond(request)
                 default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
                 }
             },

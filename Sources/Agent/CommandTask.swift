@@ -14,6 +14,8 @@ struct CommandTask: Sendable {
     var handle: TaskProcessHandle?
     var killRequested = false
     var container: TaskContainer?
+    /// Set for a task that a custom executor runs; nil for a command task.
+    var executorID: ExecutorID?
 
     var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }
 }

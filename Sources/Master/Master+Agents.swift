@@ -32,6 +32,9 @@ extension Master {
                 used[framework.id, default: Resources()] += task.resources.allocating(to: task.role)
             }
         }
+        for executor in (executors[id] ?? [:]).values where frameworks[executor.frameworkID] != nil {
+            used[executor.frameworkID, default: Resources()] += executor.resources.allocating(to: executor.role)
+        }
         allocator.addAgent(id, total: total, allocated: used)
         stream.send(AgentEvent.registered(id, master: info))
         if agents[id]?.deactivated == true { allocator.setAgentActive(id, false) }
@@ -111,6 +114,7 @@ extension Master {
 
     func removeAgent(_ id: AgentID) {
         agents.removeValue(forKey: id)
+        executors[id] = nil
         allocator.removeAgent(id)
         for (fid, framework) in frameworks {
             for (tid, task) in framework.tasks where task.agentID == id {

@@ -63,8 +63,10 @@ extension Master {
     private func launch(_ task: TaskInfo, framework: FrameworkID, agentID: AgentID, role: String,
                         available: Resources) -> Resources {
         let known = frameworks[framework]?.tasks ?? [:]
+        let executorKey = task.executor.map { ExecutorKey(framework: framework, executor: $0.executorId) }
+        let running = executorKey.flatMap { executors[agentID]?[$0] }
         if let problem = Validation.checkTask(task, offerAgent: agentID, offered: available,
-                                              isKnownTask: { known[$0] != nil }) {
+                                              runningExecutor: running?.info, isKnownTask: { known[$0] != nil }) {
             sendMasterUpdate(framework, taskID: task.taskId, agentID: agentID, state: .TASK_ERROR,
                              reason: .REASON_TASK_INVALID, message: problem)
             return available
@@ -81,6 +83,12 @@ extension Master {
                               state: .TASK_STAGING)
         entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
         frameworks[framework]?.tasks[task.taskId] = entry
+        if let executor = task.executor, let executorKey, running == nil {
+            let resources = (executor.resources ?? []).normalized
+            executors[agentID, default: [:]][executorKey] = ExecutorEntry(info: executor, frameworkID: framework,
+                                                                         role: role, resources: resources)
+            return available - used - resources
+        }
         return available - used
     }
 

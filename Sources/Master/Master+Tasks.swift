@@ -7,6 +7,24 @@ extension Master {
     public func agentUpdates(_ call: AgentCall) {
         guard agents[call.agentId] != nil else { return }
         for update in call.updates { agentUpdate(update, from: call.agentId) }
+        for notice in call.executorNotices ?? [] { executorNotice(notice, from: call.agentId) }
+    }
+
+    /// An executor's framework message goes to its scheduler; an executor's exit frees its
+    /// resources and becomes a FAILURE event, as Mesos sends for an exited executor.
+    func executorNotice(_ notice: AgentCall.ExecutorNotice, from agentID: AgentID) {
+        if let data = notice.data {
+            send(Event.message(agent: agentID, executor: notice.executorId, data: data), to: notice.frameworkId)
+        }
+        guard notice.exited == true else { return }
+        let key = ExecutorKey(framework: notice.frameworkId, executor: notice.executorId)
+        if let entry = executors[agentID]?.removeValue(forKey: key) {
+            allocator.recover(framework: entry.frameworkID, agent: agentID, resources: entry.resources,
+                              role: entry.role, refuseSeconds: 0, now: now)
+            requestAllocation()
+        }
+        // pymesos reads `status` whenever an executor is named, so it is always set.
+        send(Event.failure(agent: agentID, executor: notice.executorId, status: notice.exitStatus ?? 0), to: notice.frameworkId)
     }
 
     func agentUpdate(_ update: AgentCall.Update, from agentID: AgentID) {

@@ -19,6 +19,8 @@ public actor Master {
     var frameworks: [FrameworkID: FrameworkEntry] = [:]
     var completedFrameworks: [FrameworkEntry] = []
     var agents: [AgentID: AgentEntry] = [:]
+    /// Custom executors per agent.
+    var executors: [AgentID: [ExecutorKey: ExecutorEntry]] = [:]
     /// Agents drained with `mark_gone`: they may not register again.
     var goneAgents: Set<AgentID> = []
     var offers: [OfferID: OfferEntry] = [:]

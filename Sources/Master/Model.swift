@@ -82,3 +82,17 @@ public enum CallOutcome: Sendable, Equatable {
     case forbidden(String)
     case notImplemented(String)
 }
+
+/// A custom executor the master launched on an agent: its resources stay allocated until the
+/// agent reports it gone.
+struct ExecutorEntry {
+    var info: ExecutorInfo
+    var frameworkID: FrameworkID
+    var role: String
+    var resources: Resources
+}
+
+struct ExecutorKey: Hashable {
+    var framework: FrameworkID
+    var executor: ExecutorID
+}

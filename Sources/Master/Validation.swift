@@ -49,7 +49,10 @@ public enum Validation {
 
     /// A task inside ACCEPT, checked in Mesos's order; `offered` is what the accepted offers still
     /// hold after earlier operations of the same call.
+    /// `runningExecutor` is the ExecutorInfo of an executor with the task's executor ID already
+    /// on the agent: the task joins it, so its info must match and its resources are not needed again.
     public static func checkTask(_ task: TaskInfo, offerAgent: AgentID, offered: Resources,
+                                 runningExecutor: ExecutorInfo? = nil,
                                  isKnownTask: (TaskID) -> Bool) -> String? {
         if let problem = checkID(task.taskId.value, kind: "Task ID") { return problem }
         if isKnownTask(task.taskId) { return "Task has duplicate ID: \(task.taskId.value)" }
@@ -72,9 +75,18 @@ public enum Validation {
         if let executor = task.executor {
             if let problem = checkID(executor.executorId.value, kind: "Executor ID") { return problem }
             if executor.command == nil { return "Executor of type CUSTOM must have 'command' set" }
-            return "Custom executors are not supported yet; use a command task"
+            if let type = executor.type, type != "CUSTOM" {
+                return "Executor of type \(type) is not supported; use a CUSTOM executor or a command task"
+            }
+            if let problem = checkResources(executor.resources ?? []) { return "Executor uses invalid resources: \(problem)" }
+            if let running = runningExecutor, running.command != executor.command || running.resources != executor.resources {
+                return "ExecutorInfo is not compatible with ExecutorInfo of the running executor \(executor.executorId.value)"
+            }
         }
-        let needed = resources.normalized
+        var needed = resources.normalized
+        if let executor = task.executor, runningExecutor == nil {
+            needed += (executor.resources ?? []).normalized
+        }
         if !offered.contains(needed) {
             return "Task uses more resources \(needed) than available \(offered)"
         }

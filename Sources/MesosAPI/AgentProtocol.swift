@@ -132,15 +132,42 @@ public struct AgentCall: Codable, Sendable {
             case latestState = "latest_state"
         }
     }
+    /// An executor's framework message for its scheduler, or its exit.
+    public struct ExecutorNotice: Codable, Sendable {
+        public var frameworkId: FrameworkID
+        public var executorId: ExecutorID
+        public var data: Base64Bytes?
+        /// Set when the executor exited: its wait status.
+        public var exitStatus: Int32?
+        public var exited: Bool?
+        public init(frameworkId: FrameworkID, executorId: ExecutorID, data: Base64Bytes? = nil,
+                    exited: Bool? = nil, exitStatus: Int32? = nil) {
+            self.frameworkId = frameworkId; self.executorId = executorId; self.data = data
+            self.exited = exited; self.exitStatus = exitStatus
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case frameworkId = "framework_id"
+            case executorId = "executor_id"
+            case data
+            case exitStatus = "exit_status"
+            case exited
+        }
+    }
+
     public var type: Kind
     public var agentId: AgentID
     /// Several tasks' updates travel together; each task still has at most one in flight.
     public var updates: [Update]
-    public init(agentId: AgentID, updates: [Update]) { type = .UPDATE; self.agentId = agentId; self.updates = updates }
+    public var executorNotices: [ExecutorNotice]?
+    public init(agentId: AgentID, updates: [Update], executorNotices: [ExecutorNotice]? = nil) {
+        type = .UPDATE; self.agentId = agentId; self.updates = updates; self.executorNotices = executorNotices
+    }
 
     enum CodingKeys: String, CodingKey {
         case type
         case agentId = "agent_id"
         case updates
+        case executorNotices = "executor_notices"
     }
 }

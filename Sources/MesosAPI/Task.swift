@@ -103,11 +103,13 @@ public struct ExecutorInfo: Codable, Hashable, Sendable {
     public var name: String?
     public var source: String?
     public var data: Base64Bytes?
+    public var shutdownGracePeriod: DurationInfo?
     public init(executorId: ExecutorID, command: CommandInfo?) {
         self.executorId = executorId; self.command = command
     }
 
     enum CodingKeys: String, CodingKey {
+        case shutdownGracePeriod = "shutdown_grace_period"
         case type
         case executorId = "executor_id"
         case frameworkId = "framework_id"

@@ -61,10 +61,19 @@ final class ValidationTests: XCTestCase {
         XCTAssertNotNil(check(both)?.range(of: "at least one (but not both)"))
     }
 
-    func testCustomExecutorNotSupportedYet() {
+    func testCustomExecutorRules() {
         var t = task(command: nil)
         t.executor = ExecutorInfo(executorId: ExecutorID("e"), command: CommandInfo(value: "x"))
-        XCTAssertNotNil(check(t)?.range(of: "not supported yet"))
+        XCTAssertNil(check(t))
+        var other = ExecutorInfo(executorId: ExecutorID("e"), command: CommandInfo(value: "y"))
+        XCTAssertNotNil(Validation.checkTask(t, offerAgent: t.agentId, offered: Resources(t.resources ?? []),
+                                             runningExecutor: other, isKnownTask: { _ in false })?
+            .range(of: "not compatible"))
+        other.command = CommandInfo(value: "x")
+        XCTAssertNil(Validation.checkTask(t, offerAgent: t.agentId, offered: Resources(t.resources ?? []),
+                                          runningExecutor: other, isKnownTask: { _ in false }))
+        t.executor?.type = "DEFAULT"
+        XCTAssertNotNil(check(t)?.range(of: "not supported"))
         t.executor = ExecutorInfo(executorId: ExecutorID("e"), command: nil)
         XCTAssertNotNil(check(t)?.range(of: "must have 'command'"))
         t.executor = ExecutorInfo(executorId: ExecutorID("a/b"), command: CommandInfo(value: "x"))

@@ -8,7 +8,7 @@ from collections import deque
 
 import requests
 from addict import Dict
-from pymesos import MesosSchedulerDriver, Scheduler
+from pymesos import MesosSchedulerDriver, Scheduler, decode_data
 
 TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR",
             "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"}
@@ -57,6 +57,8 @@ class RecordingScheduler(Scheduler):
         self.registered_ids: list[str] = []
         self.reregistrations = 0
         self.disconnections = 0
+        self.messages: list[tuple[str, bytes]] = []      # (executor id, decoded data)
+        self.executor_losses: list[tuple[str, int]] = [] # (executor id, wait status)
 
     def _record(self, fn):
         with self.cond:
@@ -94,6 +96,12 @@ class RecordingScheduler(Scheduler):
 
     def error(self, driver, message):
         self._record(lambda: self.errors.append(message))
+
+    def frameworkMessage(self, driver, executor_id, agent_id, data):
+        self._record(lambda: self.messages.append((executor_id["value"], decode_data(data))))
+
+    def executorLost(self, driver, executor_id, agent_id, status):
+        self._record(lambda: self.executor_losses.append((executor_id["value"], status)))
 
 
 class Framework:
