@@ -54,6 +54,9 @@ extension Agent {
         tasks[key]?.handle = handle
         report(key, .TASK_RUNNING,
                containerStatus: ContainerStatus(containerId: task.containerID, executorPid: UInt32(handle.pid)))
+        if let check = task.info.healthCheck {
+            startHealthChecks(key, check: check, environment: prepared.request.environment, sandbox: task.sandbox)
+        }
         let container = prepared.container
         Task {
             let exit = await handle.waitForExit()
@@ -71,10 +74,14 @@ extension Agent {
 
     private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
         guard let task = tasks[key], !task.state.isTerminal else { return }
+        task.healthChecker?.cancel()
         scheduleSandboxRemoval(task.sandbox)
         if let limitation = task.container?.limitation ?? (oomKills > 0 ? memoryLimitation(task, peak: memoryPeak) : nil) {
             report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT,
                    limitation: TaskResourceLimitation(resources: limitation.resources))
+        } else if task.killedByHealthCheck {
+            report(key, .TASK_KILLED, message: "Task was killed after failing its health check (\(exit.message))",
+                   reason: .REASON_TASK_HEALTH_CHECK_STATUS_UPDATED, healthy: false)
         } else if task.killRequested {
             report(key, .TASK_KILLED, message: exit.message)
         } else if case .exited(0) = exit {

@@ -202,7 +202,8 @@ public actor Agent {
     /// Records a new state of a task and queues its update for delivery.
     func report(_ key: StatusUpdateManager.Key, _ state: TaskState, message: String? = nil,
                 reason: StatusReason? = nil, source: StatusSource = .SOURCE_EXECUTOR,
-                containerStatus: ContainerStatus? = nil, limitation: TaskResourceLimitation? = nil) {
+                containerStatus: ContainerStatus? = nil, limitation: TaskResourceLimitation? = nil,
+                healthy: Bool? = nil) {
         guard var task = tasks[key], task.state.canTransition(to: state) else { return }
         task.state = state
         tasks[key] = task
@@ -211,6 +212,7 @@ public actor Agent {
                                 timestamp: Date().timeIntervalSince1970, uuid: StatusUUID.make())
         status.containerStatus = containerStatus
         status.limitation = limitation
+        status.healthy = healthy
         if let first = updates.add(status, framework: key.framework, now: now) { send([first]) }
     }
 }

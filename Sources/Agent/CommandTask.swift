@@ -16,6 +16,9 @@ struct CommandTask: Sendable {
     var container: TaskContainer?
     /// Set for a task that a custom executor runs; nil for a command task.
     var executorID: ExecutorID?
+    /// The loop running the task's health check, cancelled when the task ends.
+    var healthChecker: Task<Void, Never>?
+    var killedByHealthCheck = false
 
     var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }
 }

@@ -65,6 +65,7 @@ public enum Validation {
         if let max = task.maxCompletionTime, max.nanoseconds < 0 {
             return "Task's 'max_completion_time' must be non-negative"
         }
+        if let check = task.healthCheck, let problem = checkHealthCheck(check) { return "Task's 'health_check' is invalid: \(problem)" }
         let resources = task.resources ?? []
         if resources.isEmpty { return "Task \(task.taskId.value) uses no resources" }
         if let problem = checkResources(resources) { return "Task uses invalid resources: \(problem)" }
@@ -90,6 +91,29 @@ public enum Validation {
         if !offered.contains(needed) {
             return "Task uses more resources \(needed) than available \(offered)"
         }
+        return nil
+    }
+
+    /// Mesos's health check rules: a type with its matching part, an HTTP path from the root, a
+    /// scheme it can speak, and no negative durations.
+    static func checkHealthCheck(_ check: HealthCheck) -> String? {
+        switch check.type {
+        case "COMMAND"?:
+            guard let command = check.command else { return "Expecting 'command' to be set for COMMAND health check" }
+            if let problem = checkCommand(command) { return problem }
+        case "HTTP"?:
+            guard let http = check.http else { return "Expecting 'http' to be set for HTTP health check" }
+            if let path = http.path, !path.hasPrefix("/") { return "The path '\(path)' of HTTP health check must start with '/'" }
+            if let scheme = http.scheme, scheme != "http" { return "Unsupported HTTP health check scheme: '\(scheme)'" }
+        case "TCP"?:
+            if check.tcp == nil { return "Expecting 'tcp' to be set for TCP health check" }
+        case let other?:
+            return "Unsupported health check type \(other)"
+        case nil:
+            return "HealthCheck must specify 'type'"
+        }
+        let durations = [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds, check.gracePeriodSeconds]
+        if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting delay, interval, timeout and grace period to be non-negative" }
         return nil
     }
 

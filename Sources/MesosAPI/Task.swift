@@ -11,6 +11,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
     public var labels: Labels?
     public var maxCompletionTime: DurationInfo?
     public var container: ContainerInfo?
+    public var healthCheck: HealthCheck?
 
     public init(name: String, taskId: TaskID, agentId: AgentID, resources: [Resource]?,
                 command: CommandInfo?) {
@@ -30,6 +31,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
         case labels
         case maxCompletionTime = "max_completion_time"
         case container
+        case healthCheck = "health_check"
     }
 }
 

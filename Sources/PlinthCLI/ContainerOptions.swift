@@ -28,6 +28,12 @@ struct ContainerOptions: ParsableArguments {
     var diskWatchInterval: String?
     @Option(name: .customLong("enforce_container_disk_quota"), help: "With disk/du, stop a container over its disk (default true).")
     var enforceDiskQuota: String?
+    @Option(name: .customLong("executor_registration_timeout"),
+            help: "How long a new custom executor has to subscribe (default 1mins).")
+    var executorRegistrationTimeout: String?
+    @Option(name: .customLong("executor_shutdown_grace_period"),
+            help: "How long an executor told to shut down has before it is killed (default 5secs).")
+    var executorShutdownGracePeriod: String?
     @Option(name: .customLong("gc_delay"), help: "How long finished sandboxes are kept (default 1weeks).")
     var gcDelay: String?
     @Option(name: .customLong("gc_disk_headroom"), help: "Free-disk share below which sandboxes are removed sooner (default 0.1).")
@@ -62,6 +68,12 @@ struct ContainerOptions: ParsableArguments {
             config.enforceDiskQuota = enforce
         }
         if let delay = Flags.resolve(gcDelay, "gc_delay") { config.gcDelay = try Flags.duration(delay) }
+        if let timeout = Flags.resolve(executorRegistrationTimeout, "executor_registration_timeout") {
+            config.executorRegistrationTimeout = try Flags.duration(timeout)
+        }
+        if let grace = Flags.resolve(executorShutdownGracePeriod, "executor_shutdown_grace_period") {
+            config.executorShutdownGracePeriod = try Flags.duration(grace)
+        }
         if let headroom = try gcDiskHeadroom ?? Flags.env("gc_disk_headroom").map({ try Double($0).orThrow("Invalid --gc_disk_headroom") }) {
             guard (0...1).contains(headroom) else { throw CLIError("Invalid --gc_disk_headroom \(headroom): expected 0 to 1") }
             config.gcDiskHeadroom = headroom

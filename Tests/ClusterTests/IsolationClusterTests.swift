@@ -246,13 +246,17 @@ struct Updates {
     init(_ reader: EventReader) { self.reader = reader }
 
     mutating func until(_ task: TaskID, _ done: (TaskState) -> Bool) async throws -> TaskStatus {
-        if let status = latest[task], done(status.state) { return status }
+        try await untilStatus(task) { done($0.state) }
+    }
+
+    mutating func untilStatus(_ task: TaskID, _ done: (TaskStatus) -> Bool) async throws -> TaskStatus {
+        if let status = latest[task], done(status) { return status }
         while true {
             let event = try await reader.next()
             reader.pendingOffers += event.offers?.offers ?? []
             guard let status = event.update?.status else { continue }
             latest[status.taskId] = status
-            if status.taskId == task && done(status.state) { return status }
+            if status.taskId == task && done(status) { return status }
         }
     }
 }
