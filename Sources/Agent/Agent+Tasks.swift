@@ -57,6 +57,9 @@ extension Agent {
         if let check = task.info.healthCheck {
             startHealthChecks(key, check: check, environment: prepared.request.environment, sandbox: task.sandbox)
         }
+        if let check = task.info.check {
+            startChecks(key, check: check, environment: prepared.request.environment, sandbox: task.sandbox)
+        }
         let container = prepared.container
         Task {
             let exit = await handle.waitForExit()
@@ -75,6 +78,7 @@ extension Agent {
     private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
         guard let task = tasks[key], !task.state.isTerminal else { return }
         task.healthChecker?.cancel()
+        task.checker?.cancel()
         scheduleSandboxRemoval(task.sandbox)
         if let limitation = task.container?.limitation ?? (oomKills > 0 ? memoryLimitation(task, peak: memoryPeak) : nil) {
             report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT,

@@ -203,7 +203,7 @@ public actor Agent {
     func report(_ key: StatusUpdateManager.Key, _ state: TaskState, message: String? = nil,
                 reason: StatusReason? = nil, source: StatusSource = .SOURCE_EXECUTOR,
                 containerStatus: ContainerStatus? = nil, limitation: TaskResourceLimitation? = nil,
-                healthy: Bool? = nil) {
+                healthy: Bool? = nil, checkStatus: CheckStatusInfo? = nil) {
         guard var task = tasks[key], task.state.canTransition(to: state) else { return }
         task.state = state
         tasks[key] = task
@@ -213,6 +213,7 @@ public actor Agent {
         status.containerStatus = containerStatus
         status.limitation = limitation
         status.healthy = healthy
+        status.checkStatus = checkStatus
         if let first = updates.add(status, framework: key.framework, now: now) { send([first]) }
     }
 }

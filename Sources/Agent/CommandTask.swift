@@ -18,6 +18,7 @@ struct CommandTask: Sendable {
     var executorID: ExecutorID?
     /// The loop running the task's health check, cancelled when the task ends.
     var healthChecker: Task<Void, Never>?
+    var checker: Task<Void, Never>?
     var killedByHealthCheck = false
 
     var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }

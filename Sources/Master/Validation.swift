@@ -66,6 +66,7 @@ public enum Validation {
             return "Task's 'max_completion_time' must be non-negative"
         }
         if let check = task.healthCheck, let problem = checkHealthCheck(check) { return "Task's 'health_check' is invalid: \(problem)" }
+        if let check = task.check, let problem = checkCheck(check) { return "Task's 'check' is invalid: \(problem)" }
         let resources = task.resources ?? []
         if resources.isEmpty { return "Task \(task.taskId.value) uses no resources" }
         if let problem = checkResources(resources) { return "Task uses invalid resources: \(problem)" }
@@ -114,6 +115,27 @@ public enum Validation {
         }
         let durations = [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds, check.gracePeriodSeconds]
         if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting delay, interval, timeout and grace period to be non-negative" }
+        return nil
+    }
+
+    /// `CheckInfo`: the same shape rules as a health check's.
+    static func checkCheck(_ check: CheckInfo) -> String? {
+        switch check.type {
+        case "COMMAND"?:
+            guard let command = check.command?.command else { return "Expecting 'command' to be set for COMMAND check" }
+            if let problem = checkCommand(command) { return problem }
+        case "HTTP"?:
+            guard let http = check.http else { return "Expecting 'http' to be set for HTTP check" }
+            if let path = http.path, !path.hasPrefix("/") { return "The path '\(path)' of HTTP check must start with '/'" }
+        case "TCP"?:
+            if check.tcp == nil { return "Expecting 'tcp' to be set for TCP check" }
+        case let other?:
+            return "Unsupported check type \(other)"
+        case nil:
+            return "CheckInfo must specify 'type'"
+        }
+        let durations = [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds]
+        if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting delay, interval and timeout to be non-negative" }
         return nil
     }
 

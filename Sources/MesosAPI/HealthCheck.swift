@@ -85,3 +85,55 @@ public struct HealthPolicy: Sendable, Equatable {
         return maxFailures > 0 && failures >= maxFailures ? .kill : .report(healthy: false)
     }
 }
+
+/// `CheckInfo`: a general check whose result is reported, never acted on. Defaults as Mesos's:
+/// first after 15 s, then every 10 s, each given 20 s.
+public struct CheckInfo: Codable, Hashable, Sendable {
+    /// `COMMAND`, `HTTP` or `TCP`.
+    public var type: String?
+    public var command: HealthCheck.Command?
+    public var http: HealthCheck.HTTP?
+    public var tcp: HealthCheck.TCP?
+    public var delaySeconds: Double?
+    public var intervalSeconds: Double?
+    public var timeoutSeconds: Double?
+
+    public init(type: String) { self.type = type }
+
+    public var delay: Double { delaySeconds ?? 15 }
+    public var interval: Double { intervalSeconds ?? 10 }
+    public var timeout: Double { timeoutSeconds ?? 20 }
+
+    enum CodingKeys: String, CodingKey {
+        case type
+        case command
+        case http
+        case tcp
+        case delaySeconds = "delay_seconds"
+        case intervalSeconds = "interval_seconds"
+        case timeoutSeconds = "timeout_seconds"
+    }
+}
+
+/// `CheckStatusInfo`: the last result of a general check, as status updates carry it.
+public struct CheckStatusInfo: Codable, Hashable, Sendable {
+    public struct Command: Codable, Hashable, Sendable { public var exitCode: Int32?
+        public init(exitCode: Int32?) { self.exitCode = exitCode }
+        enum CodingKeys: String, CodingKey { case exitCode = "exit_code" }
+    }
+    public struct HTTP: Codable, Hashable, Sendable { public var statusCode: UInt32?
+        public init(statusCode: UInt32?) { self.statusCode = statusCode }
+        enum CodingKeys: String, CodingKey { case statusCode = "status_code" }
+    }
+    public struct TCP: Codable, Hashable, Sendable { public var succeeded: Bool?
+        public init(succeeded: Bool?) { self.succeeded = succeeded }
+    }
+    public var type: String?
+    public var command: Command?
+    public var http: HTTP?
+    public var tcp: TCP?
+
+    public init(type: String?, command: Command? = nil, http: HTTP? = nil, tcp: TCP? = nil) {
+        self.type = type; self.command = command; self.http = http; self.tcp = tcp
+    }
+}

@@ -68,6 +68,7 @@ public struct TaskStatus: Codable, Hashable, Sendable {
     public var containerStatus: ContainerStatus?
     /// Set when a container was stopped for going over a limit: the resources it went over.
     public var limitation: TaskResourceLimitation?
+    public var checkStatus: CheckStatusInfo?
 
     public init(taskId: TaskID, state: TaskState, message: String? = nil, source: StatusSource? = nil,
                 reason: StatusReason? = nil, agentId: AgentID? = nil, executorId: ExecutorID? = nil,
@@ -92,6 +93,7 @@ public struct TaskStatus: Codable, Hashable, Sendable {
         case labels
         case containerStatus = "container_status"
         case limitation
+        case checkStatus = "check_status"
     }
 }
 

@@ -12,6 +12,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
     public var maxCompletionTime: DurationInfo?
     public var container: ContainerInfo?
     public var healthCheck: HealthCheck?
+    public var check: CheckInfo?
 
     public init(name: String, taskId: TaskID, agentId: AgentID, resources: [Resource]?,
                 command: CommandInfo?) {
@@ -32,6 +33,7 @@ public struct TaskInfo: Codable, Hashable, Sendable {
         case maxCompletionTime = "max_completion_time"
         case container
         case healthCheck = "health_check"
+        case check
     }
 }
 

@@ -68,4 +68,28 @@ final class HealthCheckTests: ContainerTestCase {
             XCTAssertNil(end.reason, id)
         }
     }
+
+    func testGeneralCheckReportsEachChangeOfItsResult() async throws {
+        let cluster = try await InProcessCluster.start()
+        addTeardownBlock { await cluster.stop() }
+        let connection = try await cluster.subscribe()
+        var updates = Updates(EventReader(connection))
+        let offer = try await updates.reader.offer()
+        var flipping = try task("flipping", "sleep 1; touch ready; sleep 1; rm ready; sleep 600", on: offer)
+        var check = CheckInfo(type: "COMMAND")
+        check.command = HealthCheck.Command(command: CommandInfo(value: "exit $(test -f ready && echo 0 || echo 3)"))
+        check.delaySeconds = 0.1
+        check.intervalSeconds = 0.2
+        flipping.check = check
+        try await connection.launch([flipping], offers: [offer.id])
+        var codes: [Int32?] = []
+        while codes.count < 3 {
+            let status = try await updates.untilStatus(TaskID("flipping")) { $0.checkStatus != nil && $0.reason == .REASON_TASK_CHECK_STATUS_UPDATED }
+            codes.append(status.checkStatus?.command?.exitCode)
+            updates.latest[TaskID("flipping")] = nil
+        }
+        XCTAssertEqual(codes, [3, 0, 3])
+        try await connection.kill(TaskID("flipping"))
+        _ = try await updates.until(TaskID("flipping")) { $0.isTerminal }
+    }
 }

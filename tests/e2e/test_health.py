@@ -70,3 +70,22 @@ def test_invalid_health_check_is_task_error(fw):
     update = fw.wait_terminal("bad-check", 15)
     assert update.state == "TASK_ERROR", update
     assert "must start with '/'" in update.get("message", ""), update
+
+
+def test_general_check_reports_http_status_codes(fw):
+    offer = fw.take_offer()
+    port = random.randint(31000, 31999)
+    task = with_port(command_task("checked", offer.agent_id.value,
+                                  f"exec {sys.executable} -m http.server {port} --bind 127.0.0.1", mem=64), port)
+    task["check"] = {"type": "HTTP", "http": {"port": port, "path": "/"}, "delay_seconds": 0.2, "interval_seconds": 0.3}
+    fw.launch(offer, [task])
+    deadline = time.monotonic() + 20
+    found = None
+    while time.monotonic() < deadline and found is None:
+        found = next((u for u in fw.updates_for("checked")
+                      if u.get("check_status", {}).get("http", {}).get("status_code") == 200), None)
+        time.sleep(0.05)
+    assert found is not None, fw.updates_for("checked")
+    assert found.get("reason") == "REASON_TASK_CHECK_STATUS_UPDATED", found
+    fw.kill("checked")
+    fw.wait_terminal("checked", 15)

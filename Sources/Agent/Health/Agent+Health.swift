@@ -8,13 +8,13 @@ extension Agent {
     /// `HealthPolicy`'s call.
     func startHealthChecks(_ key: StatusUpdateManager.Key, check: HealthCheck, environment: [String: String],
                            sandbox: String) {
-        let probe = HealthProbe(check: check, environment: environment, sandbox: sandbox, client: client)
+        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client)
         let started = ContinuousClock.now
         let checker = Task { [weak self] in
             var policy = HealthPolicy(check)
             try? await Task.sleep(for: .seconds(check.delay))
             while !Task.isCancelled {
-                let healthy = await probe.run()
+                let healthy = await probe.run().success
                 let elapsed = ContinuousClock.now - started
                 let decision = policy.record(success: healthy, elapsed: Double(elapsed.components.seconds)
                                              + Double(elapsed.components.attoseconds) / 1e18)
@@ -23,6 +23,33 @@ extension Agent {
             }
         }
         tasks[key]?.healthChecker = checker
+    }
+
+    /// A general check (`TaskInfo.check`): its result goes to the scheduler in `check_status`
+    /// whenever it changes, and never affects the task.
+    func startChecks(_ key: StatusUpdateManager.Key, check: CheckInfo, environment: [String: String], sandbox: String) {
+        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client)
+        let type = check.type ?? ""
+        let checker = Task { [weak self] in
+            var last: CheckStatusInfo?
+            try? await Task.sleep(for: .seconds(check.delay))
+            while !Task.isCancelled {
+                let status = await probe.run().checkStatus(type)
+                guard !Task.isCancelled, let self else { return }
+                if status != last {
+                    last = status
+                    guard await self.checkChanged(key, status) else { return }
+                }
+                try? await Task.sleep(for: .seconds(check.interval))
+            }
+        }
+        tasks[key]?.checker = checker
+    }
+
+    private func checkChanged(_ key: StatusUpdateManager.Key, _ status: CheckStatusInfo) -> Bool {
+        guard let task = tasks[key], task.state == .TASK_RUNNING else { return false }
+        report(key, .TASK_RUNNING, reason: .REASON_TASK_CHECK_STATUS_UPDATED, checkStatus: status)
+        return true
     }
 
     /// Applies one verdict; false once there is nothing left to check.
@@ -44,51 +71,98 @@ extension Agent {
     }
 }
 
-/// One health check attempt, bounded by the check's timeout.
+/// What one probe needs: the kind, its target and its time limit. Health checks and general
+/// checks describe the same three kinds.
+struct ProbeSpec: Sendable {
+    var type: String
+    var command: CommandInfo?
+    var httpPort: UInt32?
+    var httpPath: String?
+    var tcpPort: UInt32?
+    var timeout: Double
+
+    init(_ check: HealthCheck) {
+        type = check.type ?? ""
+        command = check.command
+        httpPort = check.http?.port
+        httpPath = check.http?.path
+        tcpPort = check.tcp?.port
+        timeout = check.timeout
+    }
+
+    init(_ check: CheckInfo) {
+        type = check.type ?? ""
+        command = check.command?.command
+        httpPort = check.http?.port
+        httpPath = check.http?.path
+        tcpPort = check.tcp?.port
+        timeout = check.timeout
+    }
+}
+
+/// One result: success as a health check counts it, and the detail a general check reports.
+struct ProbeResult: Sendable, Equatable {
+    var success: Bool
+    var exitCode: Int32?
+    var statusCode: UInt32?
+
+    var checkStatus: (String) -> CheckStatusInfo {
+        { type in
+            switch type {
+            case "COMMAND": return CheckStatusInfo(type: type, command: .init(exitCode: exitCode))
+            case "HTTP": return CheckStatusInfo(type: type, http: .init(statusCode: statusCode))
+            default: return CheckStatusInfo(type: type, tcp: .init(succeeded: success))
+            }
+        }
+    }
+}
+
+/// One check attempt, bounded by its timeout.
 struct HealthProbe: Sendable {
-    let check: HealthCheck
+    let spec: ProbeSpec
     let environment: [String: String]
     let sandbox: String
     let client: StreamingClient
 
-    func run() async -> Bool {
-        let timeout = Duration.milliseconds(Int64(check.timeout * 1000))
-        switch check.type {
+    func run() async -> ProbeResult {
+        let timeout = Duration.milliseconds(Int64(spec.timeout * 1000))
+        switch spec.type {
         case "COMMAND": return await command(timeout: timeout)
-        case "HTTP": return await http(timeout: timeout)
-        case "TCP": return await tcp(timeout: timeout)
-        default: return false
+        case "HTTP": return await http()
+        case "TCP": return ProbeResult(success: await tcp(timeout: timeout))
+        default: return ProbeResult(success: false)
         }
     }
 
-    private func command(timeout: Duration) async -> Bool {
-        guard let info = check.command else { return false }
+    private func command(timeout: Duration) async -> ProbeResult {
+        guard let info = spec.command else { return ProbeResult(success: false) }
         var env = environment
         for variable in info.environment?.variables ?? [] { env[variable.name] = variable.value ?? "" }
         let request = SpawnRequest(command: TaskEnvironment.command(info), environment: env,
                                    workingDirectory: sandbox)
-        guard let handle = try? TaskProcessHandle(spawning: request) else { return false }
+        guard let handle = try? TaskProcessHandle(spawning: request) else { return ProbeResult(success: false) }
         guard let status = await handle.waitForExit(timeout: timeout) else {
             await handle.terminate(gracePeriod: .zero)
-            return false
+            return ProbeResult(success: false)
         }
-        return status == .exited(code: 0)
+        if case .exited(let code) = status { return ProbeResult(success: code == 0, exitCode: code) }
+        return ProbeResult(success: false)
     }
 
     /// Mesos counts 200–399 as healthy.
-    private func http(timeout: Duration) async -> Bool {
-        guard let http = check.http else { return false }
-        let path = http.path ?? "/"
-        let seconds = max(1, Int64(check.timeout.rounded(.up)))
-        guard let reply = try? await client.get(url: "http://127.0.0.1:\(http.port)\(path)", timeout: .seconds(seconds)) else {
-            return false
+    private func http() async -> ProbeResult {
+        guard let port = spec.httpPort else { return ProbeResult(success: false) }
+        let seconds = max(1, Int64(spec.timeout.rounded(.up)))
+        guard let reply = try? await client.get(url: "http://127.0.0.1:\(port)\(spec.httpPath ?? "/")",
+                                                timeout: .seconds(seconds)) else {
+            return ProbeResult(success: false)
         }
-        return (200..<400).contains(reply.status)
+        return ProbeResult(success: (200..<400).contains(reply.status), statusCode: UInt32(reply.status))
     }
 
     /// The task's port on loopback accepts a connection.
     private func tcp(timeout: Duration) async -> Bool {
-        guard let port = check.tcp?.port else { return false }
+        guard let port = spec.tcpPort else { return false }
         return await Task.detached { TCPProbe.connects(port: UInt16(truncatingIfNeeded: port), timeout: timeout) }.value
     }
 }
