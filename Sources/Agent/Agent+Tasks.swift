@@ -20,7 +20,7 @@ extension Agent {
         Task { await self.start(key, env: env) }
     }
 
-    private func start(_ key: StatusUpdateManager.Key, env: [String: String]) async {
+    func start(_ key: StatusUpdateManager.Key, env: [String: String]) async {
         guard let task = tasks[key], let command = task.info.command else { return }
         if task.killRequested { return killedDuringLaunch(key) }
         let requestedUser = command.user ?? frameworks[key.framework]?.user
@@ -79,7 +79,8 @@ extension Agent {
         guard let task = tasks[key], !task.state.isTerminal else { return }
         task.healthChecker?.cancel()
         task.checker?.cancel()
-        scheduleSandboxRemoval(task.sandbox)
+        defer { if task.taskGroup != nil { groupMemberEnded(key) } }
+        if task.taskGroup == nil { scheduleSandboxRemoval(task.sandbox) }
         if let limitation = task.container?.limitation ?? (oomKills > 0 ? memoryLimitation(task, peak: memoryPeak) : nil) {
             report(key, .TASK_FAILED, message: limitation.message, reason: limitation.reason, source: .SOURCE_AGENT,
                    limitation: TaskResourceLimitation(resources: limitation.resources))
@@ -109,7 +110,7 @@ extension Agent {
         guard var task = tasks[key], !task.state.isTerminal, !task.killRequested else { return }
         task.killRequested = true
         tasks[key] = task
-        if let executor = task.executorID { return killOnExecutor(key, executor: executor, grace: grace) }
+        if let executor = task.executorID, task.taskGroup == nil { return killOnExecutor(key, executor: executor, grace: grace) }
         guard let handle = task.handle else { return }
         if frameworks[key.framework]?.hasCapability("TASK_KILLING_STATE") ?? false {
             report(key, .TASK_KILLING)

@@ -26,6 +26,8 @@ public actor Agent {
     var outbox: [AgentCall.Update] = []
     var flushScheduled = false
     var executors: [CustomExecutor.Key: CustomExecutor] = [:]
+    /// The built-in default executor's groups, per executor ID.
+    var defaultExecutors: [CustomExecutor.Key: DefaultExecutor] = [:]
     /// Executor messages and exits waiting to reach the master.
     var notices: [AgentCall.ExecutorNotice] = []
     /// Set while the master drains this agent, for `/state`.
@@ -137,6 +139,10 @@ public actor Agent {
             if let framework = event.frameworkId { shutdownFramework(framework) }
         case .RESEND:
             if let framework = event.frameworkId { send(updates.resend(framework: framework, now: now)) }
+        case .LAUNCH_GROUP:
+            if let group = event.tasks, let executor = event.executorInfo, let framework = event.frameworkInfo {
+                launchGroup(group, executor: executor, framework: framework)
+            }
         case .DRAIN:
             drainConfig = event.drainConfig
             logger.info(event.drainConfig == nil ? "No longer draining" : "Draining: the master is killing every task")

@@ -55,7 +55,7 @@ extension Agent {
         })
         func taskJSON(_ t: CommandTask) -> JSONValue {
             .object([("id", .string(t.info.taskId.value)), ("name", .string(t.info.name)),
-                     ("framework_id", .string(t.frameworkID.value)), ("executor_id", .string(t.info.taskId.value)),
+                     ("framework_id", .string(t.frameworkID.value)), ("executor_id", .string(t.executorID?.value ?? t.info.taskId.value)),
                      ("slave_id", .string(agentID?.value ?? "")), ("state", .string(t.state.rawValue)),
                      ("directory", .string(t.sandbox)), ("container_id", .string(t.containerID.value)),
                      ("resources", Self.scalarsJSON(t.info.resources)),

@@ -14,8 +14,10 @@ struct CommandTask: Sendable {
     var handle: TaskProcessHandle?
     var killRequested = false
     var container: TaskContainer?
-    /// Set for a task that a custom executor runs; nil for a command task.
+    /// Set for a task that a custom executor or the default executor runs; nil for a command task.
     var executorID: ExecutorID?
+    /// The task group a default-executor task was launched in.
+    var taskGroup: String?
     /// The loop running the task's health check, cancelled when the task ends.
     var healthChecker: Task<Void, Never>?
     var checker: Task<Void, Never>?

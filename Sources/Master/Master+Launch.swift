@@ -2,13 +2,13 @@ import Allocator
 import MesosAPI
 
 extension Master {
-    static let supportedOperations: Set<String> = ["LAUNCH", "RESERVE", "UNRESERVE"]
+    static let supportedOperations: Set<String> = ["LAUNCH", "LAUNCH_GROUP", "RESERVE", "UNRESERVE"]
 
     /// ACCEPT: validate the offers, then run the operations in order against the offered
     /// resources; whatever they leave unused goes back with the call's filter.
     func accept(_ framework: FrameworkID, _ accept: Call.Accept) -> CallOutcome {
         if let op = accept.operations.first(where: { !Master.supportedOperations.contains($0.type) }) {
-            return .badRequest("Offer operation \(op.type) is not supported yet; LAUNCH, RESERVE and UNRESERVE are")
+            return .badRequest("Offer operation \(op.type) is not supported yet; LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE are")
         }
         let refuse = accept.filters?.refuseSeconds ?? allocator.config.defaultRefuseSeconds
         if let problem = checkOffers(accept.offerIds, framework: framework) {
@@ -46,6 +46,12 @@ extension Master {
                 } catch {
                     logger.error("Failed to store a reservation on agent \(agentID): \(error)")
                 }
+            case "LAUNCH_GROUP":
+                guard let group = operation.launchGroup else {
+                    logger.warning("LAUNCH_GROUP without 'launch_group' from framework \(framework)")
+                    continue
+                }
+                available = launchGroup(group, framework: framework, agentID: agentID, role: role, available: available)
             default:
                 for task in operation.launchTasks {
                     available = launch(task, framework: framework, agentID: agentID, role: role, available: available)
@@ -106,5 +112,5 @@ extension Master {
 }
 
 extension Offer.Operation {
-    var launchTasks: [TaskInfo] { launch?.taskInfos ?? [] }
+    var launchTasks: [TaskInfo] { (launch?.taskInfos ?? []) + (launchGroup?.taskGroup.tasks ?? []) }
 }

@@ -141,7 +141,7 @@ extension Master {
             ("id", .string(task.info.taskId.value)),
             ("name", .string(task.info.name)),
             ("framework_id", .string(task.frameworkID.value)),
-            ("executor_id", ""),
+            ("executor_id", .string(task.info.executor?.executorId.value ?? "")),
             ("slave_id", .string(task.agentID.value)),
             ("state", .string(task.state.rawValue)),
             ("resources", legacy(task.resources)),

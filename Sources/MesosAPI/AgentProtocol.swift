@@ -43,6 +43,8 @@ public struct AgentEvent: Codable, Sendable {
         case REGISTERED, LAUNCH, KILL, ACKNOWLEDGE, SHUTDOWN_FRAMEWORK, RESEND, MESSAGE, HEARTBEAT
         /// The agent is draining (with `drain_config`), or no longer is (without).
         case DRAIN
+        /// A task group (`tasks`) for the default executor (`executor_info`).
+        case LAUNCH_GROUP
     }
     public var type: Kind
     public var agentId: AgentID?
@@ -56,8 +58,15 @@ public struct AgentEvent: Codable, Sendable {
     public var executorId: ExecutorID?
     public var data: Base64Bytes?
     public var drainConfig: DrainConfig?
+    public var executorInfo: ExecutorInfo?
+    public var tasks: [TaskInfo]?
 
     public init(type: Kind) { self.type = type }
+
+    public static func launchGroup(_ tasks: [TaskInfo], executor: ExecutorInfo, framework: FrameworkInfo) -> AgentEvent {
+        var e = AgentEvent(type: .LAUNCH_GROUP); e.tasks = tasks; e.executorInfo = executor
+        e.frameworkInfo = framework; e.frameworkId = framework.id; return e
+    }
 
     public static let heartbeat = AgentEvent(type: .HEARTBEAT)
 
@@ -97,6 +106,8 @@ public struct AgentEvent: Codable, Sendable {
         case executorId = "executor_id"
         case data
         case drainConfig = "drain_config"
+        case executorInfo = "executor_info"
+        case tasks
     }
 }
 

@@ -173,15 +173,50 @@ public struct Offer: Codable, Hashable, Sendable {
             public var resources: [Resource]
             public init(resources: [Resource]) { self.resources = resources }
         }
+        /// LAUNCH_GROUP: tasks that run together under one executor of type DEFAULT.
+        public struct LaunchGroup: Codable, Hashable, Sendable {
+            public struct TaskGroup: Codable, Hashable, Sendable {
+                public var tasks: [TaskInfo]
+                public init(tasks: [TaskInfo]) { self.tasks = tasks }
+                public init(from decoder: any Decoder) throws {
+                    let c = try decoder.container(keyedBy: CodingKeys.self)
+                    tasks = try c.decodeIfPresent([TaskInfo].self, forKey: .tasks) ?? []
+                }
+                enum CodingKeys: String, CodingKey { case tasks }
+            }
+            public var executor: ExecutorInfo
+            public var taskGroup: TaskGroup
+            public init(executor: ExecutorInfo, tasks: [TaskInfo]) {
+                self.executor = executor; taskGroup = TaskGroup(tasks: tasks)
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case executor
+                case taskGroup = "task_group"
+            }
+        }
         /// A string so that operations this build does not run yet get a clear error, not a 400.
         public var type: String
         public var id: OperationID?
         public var launch: Launch?
+        public var launchGroup: LaunchGroup?
         public var reserve: Reserve?
         public var unreserve: Unreserve?
         public init(launch tasks: [TaskInfo]) { type = "LAUNCH"; launch = Launch(taskInfos: tasks) }
+        public init(launchGroup executor: ExecutorInfo, tasks: [TaskInfo]) {
+            type = "LAUNCH_GROUP"; launchGroup = LaunchGroup(executor: executor, tasks: tasks)
+        }
         public init(reserve resources: [Resource]) { type = "RESERVE"; reserve = Reserve(resources: resources) }
         public init(unreserve resources: [Resource]) { type = "UNRESERVE"; unreserve = Unreserve(resources: resources) }
+
+        enum CodingKeys: String, CodingKey {
+            case type
+            case id
+            case launch
+            case launchGroup = "launch_group"
+            case reserve
+            case unreserve
+        }
     }
 
     enum CodingKeys: String, CodingKey {
