@@ -30,6 +30,8 @@ public actor Agent {
     var defaultExecutors: [CustomExecutor.Key: DefaultExecutor] = [:]
     /// Executor messages and exits waiting to reach the master.
     var notices: [AgentCall.ExecutorNotice] = []
+    /// Whether this run has written its agent checkpoint.
+    var checkpointed = false
     /// Set while the master drains this agent, for `/state`.
     var drainConfig: DrainConfig?
 
@@ -42,6 +44,7 @@ public actor Agent {
         self.logger = logger
         self.client = StreamingClient(http: http)
         self.updates = StatusUpdateManager(initialBackoff: config.statusRetryInterval)
+        self.agentID = config.recoveredAgentID
     }
 
     var now: Double {
@@ -119,6 +122,7 @@ public actor Agent {
     func handle(_ event: AgentEvent) {
         switch event.type {
         case .REGISTERED:
+            if let id = event.agentId, id != agentID || !checkpointed { checkpoint(id) }
             agentID = event.agentId
             masterInfo = event.masterInfo
             connected = true
@@ -152,6 +156,19 @@ public actor Agent {
             }
         case .HEARTBEAT:
             break
+        }
+    }
+
+    /// Records the agent ID before the agent acts under it, so a restart comes back as the same agent.
+    private func checkpoint(_ id: AgentID) {
+        guard config.checkpointAgent else { return }
+        let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
+                             resources: config.resources.resources, attributes: config.attributes, id: id)
+        do {
+            try AgentCheckpoint(workDir: config.workDir).save(info)
+            checkpointed = true
+        } catch {
+            logger.error("Failed to checkpoint the agent's ID: \(error)")
         }
     }
 

@@ -16,6 +16,10 @@ public struct AgentConfig: Sendable {
     public var defaultGracePeriod: Duration
     /// `--switch_user`: run tasks as their framework's (or command's) user when the agent is root.
     public var switchUser = true
+    /// The ID a restarted agent comes back under (from its checkpoint), if any.
+    public var recoveredAgentID: AgentID?
+    /// Whether to checkpoint the agent's ID in `work_dir/meta` once registered.
+    public var checkpointAgent = true
     /// `--isolation` and the cgroup flags.
     public var isolation = IsolationConfig()
     /// `--docker_registry`: a directory of `docker save` archives (`<repository>:<tag>.tar`).

@@ -11,6 +11,7 @@ extension Master {
         agentInfo.id = id
         let total = applyStoredReservations(Resources((agentInfo.resources ?? []).upgraded), agent: id)
         if var existing = agents[id] {
+            loseUnreportedTasks(registration, agentID: id)
             existing.total = total
             existing.stream?.finish()
             existing.stream = stream
@@ -47,6 +48,23 @@ extension Master {
         logger.info("Agent \(id) at \(registration.endpoint) registered with \(total)")
         requestAllocation()
         return id
+    }
+
+    /// A known agent that comes back without some of its tasks restarted and lost them: each is
+    /// reported lost once (TASK_GONE for partition-aware frameworks), with REASON_AGENT_RESTARTED.
+    private func loseUnreportedTasks(_ registration: AgentRegistration, agentID: AgentID) {
+        let reported = Set(registration.tasks.map { "\($0.frameworkId.value)/\($0.task.taskId.value)" })
+        for (fid, framework) in frameworks {
+            for (tid, task) in framework.tasks where task.agentID == agentID && !task.state.isTerminal
+                && !reported.contains("\(fid.value)/\(tid.value)") {
+                let state: TaskState = framework.info.isPartitionAware ? .TASK_GONE : .TASK_LOST
+                allocator.recover(framework: fid, agent: agentID, resources: task.resources, role: task.role,
+                                  refuseSeconds: 0, now: now)
+                sendMasterUpdate(fid, taskID: tid, agentID: agentID, state: state, reason: .REASON_AGENT_RESTARTED,
+                                 message: "Task was lost when agent \(agentID) restarted")
+                completeTask(fid, tid, finalState: state)
+            }
+        }
     }
 
     /// Tasks an agent reports that this master does not know (it restarted, or lost them):

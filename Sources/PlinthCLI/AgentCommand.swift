@@ -27,6 +27,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-switch_user"), help: "Run every task as the agent's own user.")
     var noSwitchUser = false
     @OptionGroup var containers: ContainerOptions
+    @Option(name: .customLong("recover"),
+            help: "reconnect (the default): come back under the checkpointed agent ID; cleanup: start as a new agent.")
+    var recover: String?
 
     func config() throws -> AgentConfig {
         guard let masterFlag = Flags.resolve(master, "master") else { throw CLIError("--master is required") }
@@ -42,7 +45,30 @@ struct AgentCommand: AsyncParsableCommand {
         case let other?: throw CLIError("Invalid --switch_user '\(other)': expected true or false")
         }
         try containers.apply(to: &config)
+        try AgentCommand.recover(&config, mode: Flags.resolve(recover, "recover", default: "reconnect"))
         return config
+    }
+
+    /// Reads the agent's checkpoint: the ID to come back under, unless `--recover=cleanup`. A
+    /// previous run was killed without killing its tasks, which are not recovered yet, so they
+    /// are killed here.
+    static func recover(_ config: inout AgentConfig, mode: String) throws {
+        let checkpoint = AgentCheckpoint(workDir: config.workDir)
+        switch mode {
+        case "reconnect":
+            do {
+                config.recoveredAgentID = try checkpoint.recover(resources: config.resources, attributes: config.attributes)
+            } catch {
+                throw CLIError("Failed to recover the agent: \(error)")
+            }
+        case "cleanup":
+            checkpoint.clear()
+        default:
+            throw CLIError("Invalid --recover '\(mode)': expected reconnect or cleanup")
+        }
+        let killed = AgentCheckpoint.killOrphans(under: "\(config.workDir)/slaves")
+        if killed > 0 { say("Killed \(killed) processes a previous run of the agent left in its sandboxes") }
+        if let id = config.recoveredAgentID { say("Recovering as agent \(id.value)") }
     }
 
     static func config(master: String, ip: String, port: Int, hostname: String?, workDir: String,

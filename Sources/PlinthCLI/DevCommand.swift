@@ -31,6 +31,7 @@ struct DevCommand: AsyncParsableCommand {
             master: "\(ip):\(port)", ip: ip, port: port + 1, hostname: nil, workDir: "\(dir)/agent",
             resources: Flags.resolve(resources, "resources"), attributes: nil)
         try containers.apply(to: &configured)
+        try AgentCommand.recover(&configured, mode: "reconnect")
         let agentConfig = configured
         let runtime: ContainerRuntime
         do {
