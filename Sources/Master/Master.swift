@@ -89,10 +89,10 @@ public actor Master {
 
     /// Asks for an allocation soon, coalescing bursts of events into one round.
     func requestAllocation() {
-        guard !allocationPending else { return }
+        guard !allocationPending, let delay = config.eagerAllocationDelay else { return }
         allocationPending = true
         Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(2))
+            try? await Task.sleep(for: delay)
             await self?.runAllocation()
         }
     }

@@ -7,6 +7,10 @@ public struct MasterConfig: Sendable {
     public var hostname: String
     public var workDir: String?
     public var allocationInterval: Duration
+    /// How soon after something frees resources (or a REVIVE) an extra allocation round runs;
+    /// nil leaves rounds to the periodic timer and explicit calls, which tests that drive the
+    /// master by hand need to stay deterministic.
+    public var eagerAllocationDelay: Duration? = .milliseconds(2)
     public var offerTimeout: Duration?
     /// How long a disconnected agent keeps its tasks before the master declares them lost
     /// (Mesos: ping timeout × max ping timeouts).

@@ -13,7 +13,10 @@ final class MasterCoreTests: XCTestCase {
     var agentStreams: [EventStream] = []
 
     override func setUp() async throws {
-        master = Master(config: MasterConfig(port: 0))
+        // Rounds run only when a test asks, so no offer can slip out between its steps.
+        var config = MasterConfig(port: 0)
+        config.eagerAllocationDelay = nil
+        master = Master(config: config)
         agentStreams = []
         for i in 0..<2 {
             let stream = EventStream()
