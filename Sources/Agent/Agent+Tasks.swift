@@ -36,8 +36,7 @@ extension Agent {
                           reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
         }
         guard tasks[key]?.killRequested == false else {
-            let container = prepared.container
-            Task.detached { _ = container.teardown() }
+            prepared.container.teardownInBackground()
             return killedDuringLaunch(key)
         }
         tasks[key]?.container = prepared.container
@@ -46,8 +45,7 @@ extension Agent {
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)
         } catch {
-            let container = prepared.container
-            Task.detached { _ = container.teardown() }
+            prepared.container.teardownInBackground()
             return report(key, .TASK_FAILED, message: "Failed to launch the task: \(error)",
                           reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
         }

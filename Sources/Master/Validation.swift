@@ -98,44 +98,35 @@ public enum Validation {
     /// Mesos's health check rules: a type with its matching part, an HTTP path from the root, a
     /// scheme it can speak, and no negative durations.
     static func checkHealthCheck(_ check: HealthCheck) -> String? {
-        switch check.type {
-        case "COMMAND"?:
-            guard let command = check.command else { return "Expecting 'command' to be set for COMMAND health check" }
-            if let problem = checkCommand(command) { return problem }
-        case "HTTP"?:
-            guard let http = check.http else { return "Expecting 'http' to be set for HTTP health check" }
-            if let path = http.path, !path.hasPrefix("/") { return "The path '\(path)' of HTTP health check must start with '/'" }
-            if let scheme = http.scheme, scheme != "http" { return "Unsupported HTTP health check scheme: '\(scheme)'" }
-        case "TCP"?:
-            if check.tcp == nil { return "Expecting 'tcp' to be set for TCP health check" }
-        case let other?:
-            return "Unsupported health check type \(other)"
-        case nil:
-            return "HealthCheck must specify 'type'"
-        }
-        let durations = [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds, check.gracePeriodSeconds]
-        if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting delay, interval, timeout and grace period to be non-negative" }
-        return nil
+        if let scheme = check.http?.scheme, scheme != "http" { return "Unsupported HTTP health check scheme: '\(scheme)'" }
+        return checkProbe("health check", type: check.type, command: check.command, http: check.http,
+                          hasTCP: check.tcp != nil,
+                          durations: [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds, check.gracePeriodSeconds])
     }
 
-    /// `CheckInfo`: the same shape rules as a health check's.
+    /// `CheckInfo`: the same rules as a health check's.
     static func checkCheck(_ check: CheckInfo) -> String? {
-        switch check.type {
+        checkProbe("check", type: check.type, command: check.command?.command, http: check.http, hasTCP: check.tcp != nil,
+                   durations: [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds])
+    }
+
+    private static func checkProbe(_ kind: String, type: String?, command: CommandInfo?, http: HealthCheck.HTTP?,
+                                   hasTCP: Bool, durations: [Double?]) -> String? {
+        switch type {
         case "COMMAND"?:
-            guard let command = check.command?.command else { return "Expecting 'command' to be set for COMMAND check" }
+            guard let command else { return "Expecting 'command' to be set for COMMAND \(kind)" }
             if let problem = checkCommand(command) { return problem }
         case "HTTP"?:
-            guard let http = check.http else { return "Expecting 'http' to be set for HTTP check" }
-            if let path = http.path, !path.hasPrefix("/") { return "The path '\(path)' of HTTP check must start with '/'" }
+            guard let http else { return "Expecting 'http' to be set for HTTP \(kind)" }
+            if let path = http.path, !path.hasPrefix("/") { return "The path '\(path)' of HTTP \(kind) must start with '/'" }
         case "TCP"?:
-            if check.tcp == nil { return "Expecting 'tcp' to be set for TCP check" }
+            if !hasTCP { return "Expecting 'tcp' to be set for TCP \(kind)" }
         case let other?:
-            return "Unsupported check type \(other)"
+            return "Unsupported \(kind) type \(other)"
         case nil:
-            return "CheckInfo must specify 'type'"
+            return "The \(kind) must specify 'type'"
         }
-        let durations = [check.delaySeconds, check.intervalSeconds, check.timeoutSeconds]
-        if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting delay, interval and timeout to be non-negative" }
+        if durations.contains(where: { ($0 ?? 0) < 0 }) { return "Expecting the \(kind)'s durations to be non-negative" }
         return nil
     }
 

@@ -80,6 +80,29 @@ final class ValidationTests: XCTestCase {
         XCTAssertNotNil(check(t)?.range(of: "Executor ID"))
     }
 
+    func testHealthCheckAndCheckRules() {
+        var t = task()
+        t.healthCheck = HealthCheck(type: "HTTP")
+        XCTAssertNotNil(check(t)?.range(of: "Expecting 'http'"))
+        t.healthCheck?.http = HealthCheck.HTTP(port: 80, path: "health")
+        XCTAssertNotNil(check(t)?.range(of: "must start with '/'"))
+        t.healthCheck?.http = HealthCheck.HTTP(port: 80, path: "/health")
+        XCTAssertNil(check(t))
+        t.healthCheck?.http?.scheme = "https"
+        XCTAssertNotNil(check(t)?.range(of: "scheme"))
+        t.healthCheck = HealthCheck(type: "TCP")
+        t.healthCheck?.tcp = HealthCheck.TCP(port: 80)
+        t.healthCheck?.intervalSeconds = -1
+        XCTAssertNotNil(check(t)?.range(of: "non-negative"))
+        t.healthCheck = HealthCheck(type: "GRPC")
+        XCTAssertNotNil(check(t)?.range(of: "Unsupported health check type"))
+        t.healthCheck = nil
+        t.check = CheckInfo(type: "COMMAND")
+        XCTAssertNotNil(check(t)?.range(of: "Expecting 'command'"))
+        t.check?.command = HealthCheck.Command(command: CommandInfo(value: "true"))
+        XCTAssertNil(check(t))
+    }
+
     func testNegativeKillPolicyAndCompletionTime() {
         var t = task()
         t.killPolicy = KillPolicy(gracePeriod: DurationInfo(nanoseconds: -1))

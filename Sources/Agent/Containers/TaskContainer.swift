@@ -22,6 +22,12 @@ struct TaskContainer: Sendable {
     /// A plain container (no cgroups, no root filesystem) is gone with its process group.
     var needsTeardown: Bool { cgroup != nil || rootfs != nil }
 
+    /// For a container whose task never ran: nothing waits for the result.
+    func teardownInBackground() {
+        let container = self
+        Task.detached { _ = container.teardown() }
+    }
+
     /// Kills whatever is left in the container and releases its cgroups and root filesystem,
     /// returning how often the OOM killer struck and the peak memory. Blocking: runs off the actor.
     func teardown() -> (oomKills: UInt64, memoryPeak: UInt64?) {

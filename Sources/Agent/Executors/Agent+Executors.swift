@@ -54,8 +54,7 @@ extension Agent {
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)
         } catch {
-            let container = prepared.container
-            Task.detached { _ = container.teardown() }
+            prepared.container.teardownInBackground()
             return executorFailed(key, reason: .REASON_CONTAINER_LAUNCH_FAILED, message: "Failed to launch the executor: \(error)")
         }
         executors[key]?.handle = handle
