@@ -54,11 +54,13 @@ let package = Package(
         // Container isolation: the `--isolation` flag, cgroups v1/v2, namespaces, limits and
         // resource statistics.
         .target(name: "Isolation", dependencies: ["MesosAPI"], swiftSettings: strict),
+        // Runs external tools (tar, unzip, cp) with posix_spawn and waitpid.
+        .target(name: "ToolRunner", swiftSettings: strict),
         // The fetcher: `CommandInfo.uris` into a sandbox, with extraction and an LRU cache.
-        .target(name: "Fetcher", dependencies: [], swiftSettings: strict),
+        .target(name: "Fetcher", dependencies: ["ToolRunner"], swiftSettings: strict),
         // Container images without a daemon: `docker save` archives, a layer store, root
         // filesystems on overlayfs (or copies), and the image's launch rules.
-        .target(name: "Images", dependencies: [], swiftSettings: strict),
+        .target(name: "Images", dependencies: ["ToolRunner"], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
             "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,9 +1,9 @@
 import Foundation
+import ToolRunner
 
 /// Runs the external programs this module leans on (tar, cp, sha256sum).
 ///
-/// Synchronous on purpose: callers are already off Swift's cooperative pool (see
-/// `Blocking`), and a blocking wait is the simplest correct way to collect an exit status.
+/// Synchronous on purpose: callers are already off Swift's cooperative pool (see `Blocking`).
 enum Tool {
     /// The program's absolute path, preferring `/usr/bin` (Debian's merged /usr) to `/bin`.
     static func path(_ name: String) -> String {
@@ -19,54 +19,17 @@ enum Tool {
     /// its stderr so that the failure says what the tool said.
     @discardableResult
     static func run(_ name: String, _ arguments: [String]) throws(ImageError) -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
         let rendered = ([name] + arguments).joined(separator: " ")
+        let result: ToolRunner.Result
         do {
-            try process.run()
+            result = try ToolRunner.run(path(name), arguments)
         } catch {
             throw ImageError("Failed to run '\(rendered)': \(error)")
         }
-        // Drain stderr on another thread while this one drains stdout: reading one pipe to
-        // its end while the other fills up would deadlock a chatty tool.
-        let errorOutput = PipeReader(stderr.fileHandleForReading)
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errorOutput.wait(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let status = process.terminationReason == .exit
-                ? "exited with status \(process.terminationStatus)"
-                : "was killed by signal \(process.terminationStatus)"
-            throw ImageError("'\(rendered)' \(status)" + (errorText.isEmpty ? "" : ": \(errorText)"))
+        guard result.succeeded else {
+            throw ImageError("'\(rendered)' \(result.outcome)" + (result.standardError.isEmpty ? "" : ": \(result.standardError)"))
         }
-        return output
-    }
-}
-
-/// Reads a pipe to its end on a background thread.
-private final class PipeReader: @unchecked Sendable {
-    // Safe: `data` is written once by the reading thread before `done` is signalled, and read
-    // only after waiting on `done`.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+        return result.standardOutput
     }
 }
 
