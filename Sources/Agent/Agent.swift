@@ -30,6 +30,9 @@ public actor Agent {
     var defaultExecutors: [CustomExecutor.Key: DefaultExecutor] = [:]
     /// Executor messages and exits waiting to reach the master.
     var notices: [AgentCall.ExecutorNotice] = []
+    /// Finished sandboxes awaiting `--gc_delay`, soonest first, and the one timer for them.
+    var sandboxGC: [(due: ContinuousClock.Instant, path: String)] = []
+    var sandboxGCTimer: Task<Void, Never>?
     /// Whether this run has written its agent checkpoint.
     var checkpointed = false
     /// Set while the master drains this agent, for `/state`.
@@ -76,6 +79,7 @@ public actor Agent {
     public func shutdown() async {
         stopping = true
         background.forEach { $0.cancel() }
+        sandboxGCTimer?.cancel()
         let running = tasks.values.compactMap { task in task.handle.map { ($0, task.container) } }
             + executors.values.compactMap { executor in executor.handle.map { ($0, executor.container) } }
         await withTaskGroup(of: Void.self) { group in

@@ -59,7 +59,7 @@ public struct AgentCheckpoint: Sendable {
     /// not kill them): found by their working directory under the sandbox root, then killed
     /// with their process groups.
     public static func killOrphans(under sandboxRoot: String) -> Int {
-        guard let root = realpathString(sandboxRoot) else { return 0 }
+        guard let root = FilesEndpoint.realpath(sandboxRoot) else { return 0 }
         var killed = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), pid != getpid(),
@@ -71,11 +71,5 @@ public struct AgentCheckpoint: Sendable {
             killed += 1
         }
         return killed
-    }
-
-    static func realpathString(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

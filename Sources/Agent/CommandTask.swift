@@ -59,14 +59,23 @@ enum TaskEnvironment {
     /// variables, plus the task's `MESOS_*` variables and its `CommandInfo.environment`.
     static func build(task: TaskInfo, framework: FrameworkInfo, agentID: AgentID, agentEndpoint: String,
                       sandbox: String) -> [String: String] {
+        var env = base(framework: framework, agentID: agentID, agentEndpoint: agentEndpoint, sandbox: sandbox)
+        env["MESOS_EXECUTOR_ID"] = task.taskId.value
+        env["MESOS_TASK_ID"] = task.taskId.value
+        for variable in task.command?.environment?.variables ?? [] {
+            env[variable.name] = variable.value ?? ""
+        }
+        return env
+    }
+
+    /// What every process the agent starts for a framework gets, command task or executor.
+    static func base(framework: FrameworkInfo, agentID: AgentID, agentEndpoint: String,
+                     sandbox: String) -> [String: String] {
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("MESOS_") && !$0.key.hasPrefix("PLINTH_") && !$0.key.hasPrefix("LIBPROCESS_")
         }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        let fid = framework.id?.value ?? ""
-        env["MESOS_FRAMEWORK_ID"] = fid
-        env["MESOS_EXECUTOR_ID"] = task.taskId.value
-        env["MESOS_TASK_ID"] = task.taskId.value
+        env["MESOS_FRAMEWORK_ID"] = framework.id?.value ?? ""
         env["MESOS_AGENT_ID"] = agentID.value
         env["MESOS_SLAVE_ID"] = agentID.value
         env["MESOS_AGENT_ENDPOINT"] = agentEndpoint
@@ -76,9 +85,6 @@ enum TaskEnvironment {
         env["MESOS_CHECKPOINT"] = (framework.checkpoint ?? false) ? "1" : "0"
         env["MESOS_ALLOCATION_ROLE"] = framework.role ?? "*"
         env["LIBPROCESS_PORT"] = "0"
-        for variable in task.command?.environment?.variables ?? [] {
-            env[variable.name] = variable.value ?? ""
-        }
         return env
     }
 

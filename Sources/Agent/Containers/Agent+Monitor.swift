@@ -69,10 +69,32 @@ extension Agent {
         let delay = config.gcDelay * max(0, 1 - config.gcDiskHeadroom - usage)
         // The executor directory holds the run's directory (and Mesos's `latest` link).
         let executorDir = sandbox.split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
-        Task.detached {
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            try? FileManager.default.removeItem(atPath: executorDir)
+        let due = ContinuousClock.now + delay
+        // Kept in due order; one timer serves the whole queue rather than one sleeping task per sandbox.
+        // Due times mostly grow, so the place is found from the end.
+        let index = sandboxGC.lastIndex { $0.due <= due }.map { $0 + 1 } ?? 0
+        sandboxGC.insert((due, executorDir), at: index)
+        if index == 0 { armSandboxGC() }
+    }
+
+    private func armSandboxGC() {
+        sandboxGCTimer?.cancel()
+        guard let next = sandboxGC.first?.due else { return }
+        sandboxGCTimer = Task { [weak self] in
+            try? await Task.sleep(until: next, clock: .continuous)
+            if !Task.isCancelled { await self?.collectSandboxes() }
         }
+    }
+
+    private func collectSandboxes() {
+        let now = ContinuousClock.now
+        let split = sandboxGC.firstIndex { $0.due > now } ?? sandboxGC.endIndex
+        let expired = sandboxGC[..<split].map(\.path)
+        sandboxGC.removeFirst(split)
+        if !expired.isEmpty {
+            Task.detached { for path in expired { try? FileManager.default.removeItem(atPath: path) } }
+        }
+        armSandboxGC()
     }
 }
 

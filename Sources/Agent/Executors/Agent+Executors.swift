@@ -161,25 +161,12 @@ enum ExecutorEnvironment {
     /// executor API): enough for pymesos's and libmesos's executor drivers to find the agent.
     static func build(executor: ExecutorInfo, framework: FrameworkInfo, agentID: AgentID, agentEndpoint: String,
                       sandbox: String, shutdownGrace: Duration) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("MESOS_") && !$0.key.hasPrefix("PLINTH_") && !$0.key.hasPrefix("LIBPROCESS_")
-        }
-        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        let checkpoint = framework.checkpoint ?? false
-        env["MESOS_FRAMEWORK_ID"] = framework.id?.value ?? ""
+        var env = TaskEnvironment.base(framework: framework, agentID: agentID, agentEndpoint: agentEndpoint,
+                                       sandbox: sandbox)
         env["MESOS_EXECUTOR_ID"] = executor.executorId.value
-        env["MESOS_AGENT_ENDPOINT"] = agentEndpoint
-        env["MESOS_SLAVE_ID"] = agentID.value
-        env["MESOS_AGENT_ID"] = agentID.value
-        env["MESOS_SLAVE_PID"] = "slave(1)@\(agentEndpoint)"
-        env["MESOS_DIRECTORY"] = sandbox
-        env["MESOS_SANDBOX"] = sandbox
-        env["MESOS_CHECKPOINT"] = checkpoint ? "1" : "0"
         env["MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"] = DurationFlag.format(shutdownGrace)
         env["MESOS_HTTP_COMMAND_EXECUTOR"] = "0"
-        env["MESOS_ALLOCATION_ROLE"] = framework.role ?? "*"
-        env["LIBPROCESS_PORT"] = "0"
-        if checkpoint {
+        if framework.checkpoint ?? false {
             env["MESOS_RECOVERY_TIMEOUT"] = "15mins"
             env["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = "2secs"
         }
