@@ -6,6 +6,7 @@ extension Agent {
     func launch(_ info: TaskInfo, framework: FrameworkInfo) {
         guard let fid = framework.id, let agentID else { return }
         frameworks[fid] = framework
+        checkpointFramework(framework)
         if let executor = info.executor {
             return launchOnExecutor(info, executor: executor, framework: framework, agentID: agentID)
         }
@@ -14,7 +15,9 @@ extension Agent {
         let container = ContainerID(UUID().uuidString.lowercased())
         let sandbox = SandboxLayout(workDir: config.workDir)
             .sandbox(agent: agentID, framework: fid, executor: ExecutorID(info.taskId.value), container: container)
-        tasks[key] = CommandTask(info: info, frameworkID: fid, containerID: container, sandbox: sandbox)
+        let task = CommandTask(info: info, frameworkID: fid, containerID: container, sandbox: sandbox)
+        tasks[key] = task
+        checkpointTask(task)
         let env = TaskEnvironment.build(task: info, framework: framework, agentID: agentID,
                                         agentEndpoint: endpoint, sandbox: sandbox)
         Task { await self.start(key, env: env) }
@@ -24,7 +27,7 @@ extension Agent {
         guard let task = tasks[key], let command = task.info.command else { return }
         if task.killRequested { return killedDuringLaunch(key) }
         let requestedUser = command.user ?? frameworks[key.framework]?.user
-        let prepared: PreparedLaunch
+        var prepared: PreparedLaunch
         do {
             prepared = try await prepare(task, command: command, user: requestedUser, env: env)
         } catch let failure as LaunchFailure {
@@ -41,6 +44,7 @@ extension Agent {
         }
         tasks[key]?.container = prepared.container
         report(key, .TASK_STARTING)
+        wrapForRecovery(&prepared.request, framework: key.framework, container: task.containerID)
         let handle: TaskProcessHandle
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)
@@ -50,6 +54,7 @@ extension Agent {
                           reason: .REASON_CONTAINER_LAUNCH_FAILED, source: .SOURCE_AGENT)
         }
         tasks[key]?.handle = handle
+        tasks[key]?.process = checkpointProcess(handle.pid, framework: key.framework, container: task.containerID)
         report(key, .TASK_RUNNING,
                containerStatus: ContainerStatus(containerId: task.containerID, executorPid: UInt32(handle.pid)))
         if let check = task.info.healthCheck {
@@ -58,7 +63,11 @@ extension Agent {
         if let check = task.info.check {
             startChecks(key, check: check, environment: prepared.request.environment, sandbox: task.sandbox)
         }
-        let container = prepared.container
+        watchExit(key, handle: handle, container: prepared.container)
+    }
+
+    /// Reports the task's end once its first process is gone.
+    func watchExit(_ key: StatusUpdateManager.Key, handle: TaskProcessHandle, container: TaskContainer) {
         Task {
             let exit = await handle.waitForExit()
             guard container.needsTeardown else { return self.exited(key, exit, oomKills: 0, memoryPeak: nil) }
@@ -73,7 +82,7 @@ extension Agent {
                reason: .REASON_TASK_KILLED_DURING_LAUNCH, source: .SOURCE_AGENT)
     }
 
-    private func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
+    func exited(_ key: StatusUpdateManager.Key, _ exit: ExitStatus, oomKills: UInt64, memoryPeak: UInt64?) {
         guard let task = tasks[key], !task.state.isTerminal else { return }
         task.healthChecker?.cancel()
         task.checker?.cancel()
@@ -129,6 +138,7 @@ extension Agent {
             tasks[key]?.killRequested = true
         }
         updates.removeFramework(framework)
+        forgetFramework(framework)
         tasks = tasks.filter { $0.key.framework != framework || !($0.value.state.isTerminal) }
         frameworks[framework] = nil
     }

@@ -37,6 +37,9 @@ public actor Agent {
     var checkpointed = false
     /// Set while the master drains this agent, for `/state`.
     var drainConfig: DrainConfig?
+    /// The checkpoint log of checkpointing frameworks' tasks, once the agent has an ID.
+    var stateLog: StateLog?
+    var checkpointedFrameworks: [FrameworkID: FrameworkInfo] = [:]
 
     /// `runtime` comes from `ContainerRuntime.prepare(config)`, which is where a bad
     /// `--isolation` is refused.
@@ -65,6 +68,7 @@ public actor Agent {
 
     /// Starts the master link and the retry timer.
     public func start() {
+        if let recovered = config.recovered { recover(recovered) }
         background.append(Task { [weak self] in await self?.linkLoop() })
         background.append(Task { [weak self] in
             while !Task.isCancelled {
@@ -127,6 +131,7 @@ public actor Agent {
         switch event.type {
         case .REGISTERED:
             if let id = event.agentId, id != agentID || !checkpointed { checkpoint(id) }
+            if let id = event.agentId { openStateLog(id) }
             agentID = event.agentId
             masterInfo = event.masterInfo
             connected = true
@@ -181,7 +186,9 @@ public actor Agent {
         if let next = updates.acknowledge(framework: framework, task: task, uuid: uuid, now: now) {
             send([next])
         }
+        if checkpoints(framework) { checkpoint(.ack(framework: framework, task: task, uuid: uuid)) }
         if let done = tasks[key], done.state.isTerminal, !updates.hasPending(key) {
+            forgetTask(done)
             tasks[key] = nil
             completed.append(done)
             if completed.count > 1000 { completed.removeFirst(completed.count - 1000) }
@@ -215,6 +222,8 @@ public actor Agent {
 
     private func flush() {
         flushScheduled = false
+        stateLog?.sync()
+        compactStateLogIfNeeded()
         guard connected, let agentID, !outbox.isEmpty || !notices.isEmpty else { outbox = []; return }
         let body = try? WireCodec.encode(AgentCall(agentId: agentID, updates: outbox,
                                                    executorNotices: notices.isEmpty ? nil : notices))
@@ -241,6 +250,7 @@ public actor Agent {
         status.limitation = limitation
         status.healthy = healthy
         status.checkStatus = checkStatus
+        if checkpoints(key.framework) { checkpoint(.update(status, framework: key.framework)) }
         if let first = updates.add(status, framework: key.framework, now: now) { send([first]) }
     }
 }

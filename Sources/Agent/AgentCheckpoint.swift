@@ -3,8 +3,9 @@ import MesosAPI
 
 /// What the agent keeps of itself across restarts, in Mesos's layout under `work_dir`:
 /// `meta/slaves/<agent id>/slave.info` (its AgentInfo) and a `meta/slaves/latest` link. With
-/// it a restarted agent comes back under the same ID, so the master knows it at once; tasks are
-/// not recovered yet, so the master reports the previous run's tasks lost.
+/// it a restarted agent comes back under the same ID, so the master knows it at once. Tasks of
+/// checkpointing frameworks come back from the state log (`AgentRecovery`); the master reports
+/// the others lost.
 public struct AgentCheckpoint: Sendable {
     public let workDir: String
 
@@ -57,15 +58,20 @@ public struct AgentCheckpoint: Sendable {
 
     /// Processes a previous run of the agent left in its sandboxes (it was killed, so it could
     /// not kill them): found by their working directory under the sandbox root, then killed
-    /// with their process groups.
-    public static func killOrphans(under sandboxRoot: String) -> Int {
+    /// with their process groups. Recovered tasks (`spared`) are left alone.
+    public static func killOrphans(under sandboxRoot: String,
+                                   sparing spared: (groups: Set<pid_t>, sandboxes: [String]) = ([], [])) -> Int {
         guard let root = FilesEndpoint.realpath(sandboxRoot) else { return 0 }
+        let sparedSandboxes = spared.sandboxes.compactMap { FilesEndpoint.realpath($0) }
         var killed = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), pid != getpid(),
                   let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd"),
                   cwd.hasPrefix(root + "/") else { continue }
             let group = getpgid(pid)
+            if spared.groups.contains(group) || sparedSandboxes.contains(where: { cwd == $0 || cwd.hasPrefix($0 + "/") }) {
+                continue
+            }
             if group > 1 && group != getpgrp() { killpg(group, SIGKILL) }
             kill(pid, SIGKILL)
             killed += 1

@@ -18,6 +18,11 @@ public struct AgentConfig: Sendable {
     public var switchUser = true
     /// The ID a restarted agent comes back under (from its checkpoint), if any.
     public var recoveredAgentID: AgentID?
+    /// What the previous run checkpointed for checkpointing frameworks, to re-attach to.
+    public var recovered: RecoveredState?
+    /// `--executor_reregistration_timeout` (Mesos: 2 s): how long a recovered executor has to
+    /// subscribe again.
+    public var executorReregistrationTimeout: Duration = .seconds(2)
     /// Whether to checkpoint the agent's ID in `work_dir/meta` once registered.
     public var checkpointAgent = true
     /// `--isolation` and the cgroup flags.

@@ -22,6 +22,8 @@ struct CommandTask: Sendable {
     var healthChecker: Task<Void, Never>?
     var checker: Task<Void, Never>?
     var killedByHealthCheck = false
+    /// The first process, for a checkpointing framework: what a restarted agent re-attaches to.
+    var process: ProcessIdentity?
 
     var key: StatusUpdateManager.Key { .init(framework: frameworkID, task: info.taskId) }
 }

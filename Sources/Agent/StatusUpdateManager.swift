@@ -97,6 +97,9 @@ public struct StatusUpdateManager: Sendable {
         streams = streams.filter { $0.key.framework != framework }
     }
 
+    /// The task's updates not yet acknowledged, oldest first.
+    public func pending(_ key: Key) -> [TaskStatus] { streams[key]?.queue ?? [] }
+
     public func hasPending(_ key: Key) -> Bool { !(streams[key]?.queue.isEmpty ?? true) }
 
     public var pendingCount: Int { streams.values.reduce(0) { $0 + $1.queue.count } }

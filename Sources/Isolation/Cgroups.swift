@@ -13,7 +13,7 @@ public struct Cgroups: Sendable {
 
     /// Checks that every controller the isolators need is there and writable, creates the
     /// hierarchy, and removes containers a previous run of the agent left behind.
-    public static func prepare(config: IsolationConfig, layout: CgroupLayout,
+    public static func prepare(config: IsolationConfig, layout: CgroupLayout, keeping kept: Set<String> = [],
                                isRoot: Bool = geteuid() == 0) throws(IsolationError) -> Cgroups {
         let wanted = config.controllers
         let names = config.isolators.filter { !$0.controllers.isEmpty }.map(\.rawValue).sorted().joined(separator: ",")
@@ -33,7 +33,7 @@ public struct Cgroups: Sendable {
         }
         let cgroups = Cgroups(layout: layout, config: config, bases: bases)
         try cgroups.createBases()
-        cgroups.removeLeftovers()
+        cgroups.removeLeftovers(keeping: kept)
         return cgroups
     }
 
@@ -72,8 +72,8 @@ public struct Cgroups: Sendable {
         }
     }
 
-    /// Containers of an earlier run cannot be recovered yet, so they are killed and removed.
-    private func removeLeftovers() {
+    /// Containers of an earlier run that the agent does not recover are killed and removed.
+    private func removeLeftovers(keeping kept: Set<String>) {
         var ids = Set<String>()
         for base in Set(bases.values) {
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
@@ -83,7 +83,7 @@ public struct Cgroups: Sendable {
                 }
             }
         }
-        for id in ids {
+        for id in ids.subtracting(kept) {
             let container = ContainerCgroup(id: id, cgroups: self)
             container.killAll()
             container.remove()

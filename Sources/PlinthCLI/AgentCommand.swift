@@ -49,9 +49,9 @@ struct AgentCommand: AsyncParsableCommand {
         return config
     }
 
-    /// Reads the agent's checkpoint: the ID to come back under, unless `--recover=cleanup`. A
-    /// previous run was killed without killing its tasks, which are not recovered yet, so they
-    /// are killed here.
+    /// Reads the agent's checkpoint: the ID to come back under and the checkpointing frameworks'
+    /// tasks to re-attach to, unless `--recover=cleanup`. Whatever else a killed previous run
+    /// left running in its sandboxes is killed here.
     static func recover(_ config: inout AgentConfig, mode: String) throws {
         let checkpoint = AgentCheckpoint(workDir: config.workDir)
         switch mode {
@@ -66,9 +66,15 @@ struct AgentCommand: AsyncParsableCommand {
         default:
             throw CLIError("Invalid --recover '\(mode)': expected reconnect or cleanup")
         }
-        let killed = AgentCheckpoint.killOrphans(under: "\(config.workDir)/slaves")
+        if let id = config.recoveredAgentID {
+            config.recovered = AgentRecovery.load(workDir: config.workDir, agentID: id)
+        }
+        let spared: (groups: Set<pid_t>, sandboxes: [String]) = config.recovered?.spared ?? ([], [])
+        let killed = AgentCheckpoint.killOrphans(under: "\(config.workDir)/slaves", sparing: spared)
         if killed > 0 { say("Killed \(killed) processes a previous run of the agent left in its sandboxes") }
-        if let id = config.recoveredAgentID { say("Recovering as agent \(id.value)") }
+        if let id = config.recoveredAgentID {
+            say("Recovering as agent \(id.value): \(config.recovered?.taskCount ?? 0) tasks of checkpointing frameworks, \(spared.groups.count) still running")
+        }
     }
 
     static func config(master: String, ip: String, port: Int, hostname: String?, workDir: String,

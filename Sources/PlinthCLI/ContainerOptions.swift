@@ -31,6 +31,9 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .customLong("executor_registration_timeout"),
             help: "How long a new custom executor has to subscribe (default 1mins).")
     var executorRegistrationTimeout: String?
+    @Option(name: .customLong("executor_reregistration_timeout"),
+            help: "How long a recovered executor has to subscribe again after an agent restart (default 2secs).")
+    var executorReregistrationTimeout: String?
     @Option(name: .customLong("executor_shutdown_grace_period"),
             help: "How long an executor told to shut down has before it is killed (default 5secs).")
     var executorShutdownGracePeriod: String?
@@ -70,6 +73,9 @@ struct ContainerOptions: ParsableArguments {
         if let delay = Flags.resolve(gcDelay, "gc_delay") { config.gcDelay = try Flags.duration(delay) }
         if let timeout = Flags.resolve(executorRegistrationTimeout, "executor_registration_timeout") {
             config.executorRegistrationTimeout = try Flags.duration(timeout)
+        }
+        if let timeout = Flags.resolve(executorReregistrationTimeout, "executor_reregistration_timeout") {
+            config.executorReregistrationTimeout = try Flags.duration(timeout)
         }
         if let grace = Flags.resolve(executorShutdownGracePeriod, "executor_shutdown_grace_period") {
             config.executorShutdownGracePeriod = try Flags.duration(grace)

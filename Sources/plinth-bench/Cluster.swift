@@ -5,9 +5,11 @@ import Foundation
 /// measured on its own.
 struct BenchCluster {
     let master: TaskProcessHandle
-    let agent: TaskProcessHandle
+    var agent: TaskProcessHandle
     let masterAddress: String
     let workDir: String
+    /// How the agent was started, to start it again on the same work directory.
+    var agentRequest: SpawnRequest
 
     static func start(binary: String, port: Int, agentResources: String, agentFlags: [String] = [],
                       under parent: String) throws -> BenchCluster {
@@ -18,12 +20,21 @@ struct BenchCluster {
             command: .executable(path: binary, arguments: [binary, "master", "--ip=127.0.0.1", "--port=\(port)",
                                                            "--work_dir=\(dir)/master"]),
             environment: env, stdoutPath: "\(dir)/master.log", stderrPath: "\(dir)/master.log"))
-        let agent = try TaskProcessHandle(spawning: SpawnRequest(
+        let agentRequest = SpawnRequest(
             command: .executable(path: binary, arguments: [binary, "agent", "--master=127.0.0.1:\(port)",
                                                            "--ip=127.0.0.1", "--port=\(port + 1)",
                                                            "--work_dir=\(dir)/agent", "--resources=\(agentResources)"] + agentFlags),
-            environment: env, stdoutPath: "\(dir)/agent.log", stderrPath: "\(dir)/agent.log"))
-        return BenchCluster(master: master, agent: agent, masterAddress: "127.0.0.1:\(port)", workDir: dir)
+            environment: env, stdoutPath: "\(dir)/agent.log", stderrPath: "\(dir)/agent.log")
+        let agent = try TaskProcessHandle(spawning: agentRequest)
+        return BenchCluster(master: master, agent: agent, masterAddress: "127.0.0.1:\(port)", workDir: dir,
+                            agentRequest: agentRequest)
+    }
+
+    /// The same agent started again (after the old process is gone).
+    func restartingAgent() throws -> BenchCluster {
+        var restarted = self
+        restarted.agent = try TaskProcessHandle(spawning: agentRequest)
+        return restarted
     }
 
     func stop() async {

@@ -108,8 +108,11 @@ class Framework:
     """A MesosSchedulerDriver (use_addict=True) plus helpers that wait with bounded timeouts."""
 
     def __init__(self, master_addr: str, name: str = "plinth-e2e", failover_timeout=None,
-                 framework_id: str | None = None, role: str | None = None, user: str = ""):
+                 framework_id: str | None = None, role: str | None = None, user: str = "",
+                 checkpoint: bool | None = None):
         info = {"user": user, "name": name, "hostname": "localhost"}
+        if checkpoint is not None:
+            info["checkpoint"] = checkpoint
         if role is not None:
             info["role"] = role
         if failover_timeout is not None:

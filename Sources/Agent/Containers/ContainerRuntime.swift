@@ -22,7 +22,8 @@ public struct ContainerRuntime: Sendable {
                 mountinfo: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "",
                 selfCgroup: (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "",
                 v2Controllers: { try? String(contentsOfFile: "\($0)/cgroup.controllers", encoding: .utf8) })
-            cgroups = try Cgroups.prepare(config: isolation, layout: layout)
+            cgroups = try Cgroups.prepare(config: isolation, layout: layout,
+                                          keeping: config.recovered?.containerIDs ?? [])
         }
         if (isolation.pidNamespace || isolation.mountNamespace) && geteuid() != 0 {
             let names = isolation.isolators.filter { [.namespacesPID, .filesystemLinux, .dockerRuntime].contains($0) }

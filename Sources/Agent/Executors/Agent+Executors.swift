@@ -16,12 +16,17 @@ extension Agent {
             let sandbox = SandboxLayout(workDir: config.workDir)
                 .sandbox(agent: agentID, framework: fid, executor: executor.executorId, container: container)
             executors[key] = CustomExecutor(info: executor, frameworkID: fid, containerID: container, sandbox: sandbox)
+            if checkpoints(fid) {
+                checkpoint(.executor(framework: fid, id: executor.executorId, info: executor, container: container,
+                                     sandbox: sandbox))
+            }
             Task { await self.startExecutor(key, framework: framework, firstTask: info) }
         }
         guard var entry = executors[key] else { return }
         var task = CommandTask(info: info, frameworkID: fid, containerID: entry.containerID, sandbox: entry.sandbox)
         task.executorID = executor.executorId
         tasks[taskKey] = task
+        checkpointTask(task)
         entry.taskIDs.insert(info.taskId)
         if let stream = entry.stream {
             stream.send(ExecutorEvent.launch(info))
@@ -42,7 +47,7 @@ extension Agent {
         let env = ExecutorEnvironment.build(executor: entry.info, framework: framework, agentID: agentID,
                                             agentEndpoint: endpoint, sandbox: entry.sandbox,
                                             shutdownGrace: executorShutdownGrace(entry.info))
-        let prepared: PreparedLaunch
+        var prepared: PreparedLaunch
         do {
             prepared = try await prepare(pseudo, command: command, user: command.user ?? framework.user, env: env)
         } catch {
@@ -50,6 +55,7 @@ extension Agent {
             return executorFailed(key, reason: failure?.reason ?? .REASON_CONTAINER_LAUNCH_FAILED,
                                   message: failure?.message ?? "Failed to launch the executor: \(error)")
         }
+        wrapForRecovery(&prepared.request, framework: key.framework, container: entry.containerID)
         let handle: TaskProcessHandle
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)
@@ -59,16 +65,20 @@ extension Agent {
         }
         executors[key]?.handle = handle
         executors[key]?.container = prepared.container
-        let container = prepared.container
-        Task {
-            let exit = await handle.waitForExit()
-            if container.needsTeardown { _ = await Task.detached { container.teardown() }.value }
-            self.executorExited(key, exit)
-        }
+        executors[key]?.process = checkpointProcess(handle.pid, framework: key.framework, container: entry.containerID)
+        watchExecutorExit(key, handle: handle, container: prepared.container)
         let timeout = config.executorRegistrationTimeout
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
             await self?.registrationTimedOut(key, handle: handle)
+        }
+    }
+
+    func watchExecutorExit(_ key: CustomExecutor.Key, handle: TaskProcessHandle, container: TaskContainer) {
+        Task {
+            let exit = await handle.waitForExit()
+            if container.needsTeardown { _ = await Task.detached { container.teardown() }.value }
+            self.executorExited(key, exit)
         }
     }
 
@@ -92,14 +102,16 @@ extension Agent {
             report(.init(framework: key.framework, task: taskID), .TASK_FAILED, message: message, reason: reason,
                    source: .SOURCE_AGENT)
         }
+        forgetExecutor(key.framework, key.executor, container: entry.containerID)
         scheduleSandboxRemoval(entry.sandbox)
         notify(AgentCall.ExecutorNotice(frameworkId: key.framework, executorId: key.executor, exited: true))
     }
 
     /// Every task the executor left unfinished fails with REASON_EXECUTOR_TERMINATED (or is
     /// killed, if a kill was asked for); the master hears of the exit.
-    private func executorExited(_ key: CustomExecutor.Key, _ exit: ExitStatus) {
+    func executorExited(_ key: CustomExecutor.Key, _ exit: ExitStatus) {
         guard let entry = executors.removeValue(forKey: key) else { return }
+        forgetExecutor(key.framework, key.executor, container: entry.containerID)
         entry.stream?.finish()
         for taskID in entry.taskIDs {
             let taskKey = StatusUpdateManager.Key(framework: key.framework, task: taskID)

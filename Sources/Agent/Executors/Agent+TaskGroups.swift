@@ -16,12 +16,16 @@ extension Agent {
     func launchGroup(_ group: [TaskInfo], executor: ExecutorInfo, framework: FrameworkInfo) {
         guard let fid = framework.id, let agentID else { return }
         frameworks[fid] = framework
+        checkpointFramework(framework)
         let key = CustomExecutor.Key(framework: fid, executor: executor.executorId)
         if defaultExecutors[key] == nil {
             let container = ContainerID(UUID().uuidString.lowercased())
             let sandbox = SandboxLayout(workDir: config.workDir)
                 .sandbox(agent: agentID, framework: fid, executor: executor.executorId, container: container)
             defaultExecutors[key] = DefaultExecutor(containerID: container, sandbox: sandbox)
+            if checkpoints(fid) {
+                checkpoint(.executor(framework: fid, id: executor.executorId, info: nil, container: container, sandbox: sandbox))
+            }
         }
         guard var entry = defaultExecutors[key] else { return }
         let groupID = UUID().uuidString
@@ -35,6 +39,7 @@ extension Agent {
             task.executorID = executor.executorId
             task.taskGroup = groupID
             tasks[taskKey] = task
+            checkpointTask(task)
             members.append(info.taskId)
             var env = TaskEnvironment.build(task: info, framework: framework, agentID: agentID,
                                             agentEndpoint: endpoint, sandbox: sandbox)
@@ -62,6 +67,7 @@ extension Agent {
         }
         guard !live else { return }
         defaultExecutors[executorKey] = nil
+        forgetExecutor(key.framework, executor, container: entry.containerID)
         scheduleSandboxRemoval(entry.sandbox)
         notify(AgentCall.ExecutorNotice(frameworkId: key.framework, executorId: executor, exited: true, exitStatus: 0))
     }

@@ -23,6 +23,9 @@ struct CustomExecutor: Sendable {
     var queued: [TaskInfo] = []
     var taskIDs: Set<TaskID> = []
     var shuttingDown = false
+    var process: ProcessIdentity?
+    /// Re-attached after an agent restart: it must subscribe again in time.
+    var recovered = false
 
     var key: Key { Key(framework: frameworkID, executor: info.executorId) }
 }

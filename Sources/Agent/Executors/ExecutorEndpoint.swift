@@ -73,8 +73,26 @@ extension Agent {
             return nil
         }
         for task in queued { stream.send(ExecutorEvent.launch(task)) }
+        if entry.recovered {
+            executors[key]?.recovered = false
+            resubscribed(call, entry: entry, stream: stream)
+        }
         logger.info("Executor \(call.executorId.value) of framework \(call.frameworkId.value) subscribed")
         return nil
+    }
+
+    /// A recovered executor is back: updates it sent that the agent never checkpointed are taken
+    /// now (duplicates are dropped by uuid), and tasks it never received are launched again.
+    private func resubscribed(_ call: ExecutorCall, entry: CustomExecutor, stream: EventStream) {
+        let known = Set((call.subscribe?.unacknowledgedTasks ?? []).map(\.taskId))
+        for update in call.subscribe?.unacknowledgedUpdates ?? [] {
+            _ = executorUpdate(call, status: update.status)
+        }
+        for taskID in entry.taskIDs.sorted(by: { $0.value < $1.value }) where !known.contains(taskID) {
+            guard let task = tasks[.init(framework: call.frameworkId, task: taskID)], task.state == .TASK_STAGING,
+                  !task.killRequested else { continue }
+            stream.send(ExecutorEvent.launch(task.info))
+        }
     }
 
     func executorDisconnected(_ key: CustomExecutor.Key, streamID: String) {
@@ -104,6 +122,10 @@ extension Agent {
             forwarded.agentId = agentID
             forwarded.executorId = call.executorId
             if forwarded.timestamp == nil { forwarded.timestamp = Date().timeIntervalSince1970 }
+            if checkpoints(call.frameworkId) {
+                checkpoint(.update(forwarded, framework: call.frameworkId))
+                stateLog?.sync()
+            }
             if let first = updates.add(forwarded, framework: call.frameworkId, now: now) { send([first]) }
         }
         entry.stream?.send(ExecutorEvent.acknowledged(status.taskId, uuid: uuid))

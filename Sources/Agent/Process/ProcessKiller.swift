@@ -21,6 +21,9 @@ public final class TaskProcessHandle: @unchecked Sendable {
     private var waiters: [UInt64: CheckedContinuation<ExitStatus?, Never>] = [:]
     private var nextWaiter: UInt64 = 0
 
+    /// A pidfd for a process adopted after an agent restart; nil for a child.
+    private let pidfd: Int32?
+
     /// Spawns the request and starts reaping it straight away.
     public convenience init(spawning request: SpawnRequest,
                             with spawner: ProcessSpawner = ProcessSpawner()) throws(SpawnError) {
@@ -31,7 +34,18 @@ public final class TaskProcessHandle: @unchecked Sendable {
     /// `ProcessSpawner` makes it). Nothing else may wait for this pid.
     public init(adopting pid: pid_t) {
         self.pid = pid
+        self.pidfd = nil
         startReaper(pid: pid, beforeReap: { [self] in
+            lock.withLock { reaped = true }
+        }, completion: { [self] in finish($0) })
+    }
+
+    /// Re-attaches to a task process a previous run of the agent started (`pidfd` from
+    /// `ProcessIdentity.open`); its status comes from its wrapper's file.
+    init(recovering pid: pid_t, pidfd: Int32, statusFile: String) {
+        self.pid = pid
+        self.pidfd = pidfd
+        startWatcher(pidfd: pidfd, pid: pid, statusFile: statusFile, beforeReap: { [self] in
             lock.withLock { reaped = true }
         }, completion: { [self] in finish($0) })
     }
@@ -72,6 +86,7 @@ public final class TaskProcessHandle: @unchecked Sendable {
     public func signalGroup(_ signal: Int32) -> Bool {
         lock.withLock {
             guard !reaped else { return false }
+            if let pidfd, PidFD.hasExited(pidfd) { return false }
             return killpg(pid, signal) == 0
         }
     }

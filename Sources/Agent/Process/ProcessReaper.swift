@@ -10,6 +10,8 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
     /// No status could be collected (`errno`, usually ECHILD: something else reaped the
     /// pid, e.g. a `waitpid(-1)` elsewhere or SIGCHLD set to SIG_IGN).
     case unavailable(errno: Int32)
+    /// The process ended while the agent was down and left no status behind.
+    case unknown
 
     /// Decodes a `waitpid` status. Only termination statuses are expected (we never pass
     /// WUNTRACED/WCONTINUED), so anything with a nonzero low byte counts as a signal.
@@ -26,7 +28,7 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .exited(let code): return (code & 0xff) << 8
         case .signaled(let signal, let core): return signal | (core ? 0x80 : 0)
-        case .unavailable: return nil
+        case .unavailable, .unknown: return nil
         }
     }
 
@@ -40,6 +42,8 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
             return "Command terminated with signal \(name)" + (core ? " (core dumped)" : "")
         case .unavailable(let errno):
             return "Failed to reap command: \(String(cString: strerror(errno)))"
+        case .unknown:
+            return "Command ended while the agent was down; its exit status is unknown"
         }
     }
 
@@ -65,6 +69,29 @@ func startReaper(pid: pid_t, beforeReap: @escaping @Sendable () -> Void,
     if !job.startThread() {
         // Out of threads: poll instead, never blocking a cooperative-pool thread.
         Task.detached { completion(await pollingReap(pid: pid, beforeReap: beforeReap)) }
+    }
+}
+
+/// Watches a process this agent did not spawn (a task adopted after an agent restart) through
+/// its pidfd; when it ends, kills what is left of its group and reads the status its wrapper
+/// wrote. Its real parent (init) reaps it.
+func startWatcher(pidfd: Int32, pid: pid_t, statusFile: String, beforeReap: @escaping @Sendable () -> Void,
+                  completion: @escaping @Sendable (ExitStatus) -> Void) {
+    let finish: @Sendable () -> Void = {
+        _ = killpg(pid, SIGKILL)
+        beforeReap()
+        close(pidfd)
+        completion(TaskWrapper.readStatus(statusFile) ?? .unknown)
+    }
+    let job = ReaperJob {
+        _ = PidFD.hasExited(pidfd, timeoutMs: -1)
+        finish()
+    }
+    if !job.startThread() {
+        Task.detached {
+            while !PidFD.hasExited(pidfd) { try? await Task.sleep(for: .milliseconds(50)) }
+            finish()
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+"""Agent recovery: tasks of a checkpointing framework survive a `kill -9` of their agent. The
+restarted agent comes back under the same ID, re-attaches to the same processes, reports what
+ended while it was down with its real exit status, and its executors subscribe again."""
+import os
+import signal
+import time
+
+from pymesos import encode_data
+
+from mesos_client import command_task
+from plinth_procs import is_alive
+from test_executors import executor_task, messages
+from test_task_groups import launch_group
+
+
+def kill_agent(cluster) -> None:
+    os.kill(cluster.agent.pid, signal.SIGKILL)
+    cluster.agent.popen.wait(timeout=10)
+
+
+def running_pid(fw, task_id: str) -> int:
+    update = fw.wait_update(task_id, 30, "TASK_RUNNING")
+    return int(update["container_status"]["executor_pid"])
+
+
+def start_count(cluster, task_id: str) -> int:
+    marks = list(cluster.agent_dir.glob(f"slaves/*/frameworks/*/executors/*/runs/*/**/{task_id}.started"))
+    return sum(len(p.read_text().splitlines()) for p in marks)
+
+
+def test_checkpointed_tasks_survive_an_agent_restart(cluster, make_framework):
+    cluster.agent_flags.append("--executor_reregistration_timeout=40secs")
+    fw = make_framework(cluster.master_addr, checkpoint=True)
+    agent_id = cluster.wait_agent_active()["id"]
+
+    def marked(task_id: str, rest: str) -> str:
+        return f"echo $$ >> {task_id}.started; {rest}"
+
+    trigger = cluster.root / "short-may-exit"
+    offer = fw.take_offer()
+    fw.launch(offer, [command_task("web", agent_id, marked("web", "sleep 600")),
+                      command_task("worker", agent_id, marked("worker", "sleep 600")),
+                      command_task("batch", agent_id, marked("batch", "sleep 600")),
+                      command_task("short", agent_id, marked("short", f"until [ -e {trigger} ]; do sleep 0.1; done; exit 3")),
+                      executor_task("custom", agent_id)])
+    offer = fw.take_offer()
+    launch_group(fw, offer, "pod", [command_task("member", agent_id, marked("member", "sleep 600"))])
+    pids = {t: running_pid(fw, t) for t in ["web", "worker", "batch", "short", "member"]}
+    fw.wait_update("custom", 30, "TASK_RUNNING")
+    fw.wait(lambda s: any(d.startswith(b"started custom") for _, d in s.messages), 15, "the executor's message")
+    executor_pid = int(next(m.split()[-1] for m in messages(fw) if m.startswith("started custom")))
+    updates_before = fw.update_count()
+
+    kill_agent(cluster)
+    trigger.touch()
+    time.sleep(5)
+    assert not is_alive(pids["short"])
+    assert all(is_alive(pids[t]) for t in ["web", "worker", "batch", "member"]), pids
+    assert is_alive(executor_pid)
+    cluster.start_agent()
+    assert cluster.wait_agent_active(agent_id=agent_id)["id"] == agent_id
+
+    # The task that exited while the agent was down, with its real exit status.
+    short = fw.wait_terminal("short", 30)
+    assert short.state == "TASK_FAILED", short
+    assert "exited with status 3" in short.get("message", ""), short
+    # Nothing else ended or started again: same processes, one start each.
+    time.sleep(1)
+    for task_id in ["web", "worker", "batch", "member"]:
+        assert is_alive(pids[task_id]), task_id
+        assert start_count(cluster, task_id) == 1, task_id
+        # An update whose acknowledgement had not reached the agent comes again (at least once),
+        # under the same uuid; a restarted task would send a new one.
+        running = {u.get("uuid") for u in fw.updates_for(task_id) if u.state == "TASK_RUNNING"}
+        assert len(running) == 1, fw.updates_for(task_id)
+        assert not any(s in ("TASK_LOST", "TASK_GONE", "TASK_FAILED", "TASK_KILLED") for s in fw.states(task_id))
+    master_tasks = {t["id"]: t["state"] for f in cluster.state()["frameworks"] for t in f["tasks"]}
+    assert all(master_tasks[t] == "TASK_RUNNING" for t in ["web", "worker", "batch", "member", "custom"]), master_tasks
+
+    # The executor subscribes again by itself and still runs its task.
+    fw.driver.sendFrameworkMessage({"value": "echo"}, {"value": agent_id}, encode_data(b"finish custom"))
+    assert fw.wait_terminal("custom", 45).state == "TASK_FINISHED"
+    assert is_alive(executor_pid)
+
+    # Recovered tasks are still the agent's to kill.
+    fw.kill("web")
+    assert fw.wait_terminal("web", 15).state == "TASK_KILLED"
+    assert fw.update_count() > updates_before
+
+
+def test_tasks_of_a_non_checkpointing_framework_are_lost_once(cluster, make_framework):
+    fw = make_framework(cluster.master_addr, checkpoint=False)
+    agent_id = cluster.wait_agent_active()["id"]
+    offer = fw.take_offer()
+    fw.launch(offer, [command_task("a", agent_id, "sleep 600"), command_task("b", agent_id, "sleep 600")])
+    pids = [running_pid(fw, t) for t in ["a", "b"]]
+    kill_agent(cluster)
+    cluster.start_agent()
+    for task_id in ["a", "b"]:
+        assert fw.wait_terminal(task_id, 20).state == "TASK_LOST"
+    time.sleep(1)
+    for task_id in ["a", "b"]:
+        assert fw.states(task_id).count("TASK_LOST") == 1
+    assert not any(is_alive(p) for p in pids)
