@@ -1,5 +1,5 @@
 # Plinth developer entry points. `make test` is the single test command (see scripts/test.sh).
-.PHONY: test build dev bench bench-isolated venv e2e
+.PHONY: test build dev bench bench-isolated bench-recover venv e2e
 
 test:
 	scripts/test.sh
@@ -20,6 +20,11 @@ bench:
 bench-isolated:
 	swift build -c release --product plinth
 	swift run -c release plinth-bench launch --tasks 1000 --isolation=cgroups/cpu,cgroups/mem,cgroups/pids
+
+# An agent with 1,000 running tasks of a checkpointing framework is killed and restarted.
+bench-recover:
+	swift build -c release --product plinth
+	swift run -c release plinth-bench recover --tasks 1000
 
 # Only the Python venv for the end-to-end suite.
 venv:

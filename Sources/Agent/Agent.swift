@@ -79,13 +79,18 @@ public actor Agent {
         startLimitWatch()
     }
 
-    /// Stops the link and kills every task: with no recovery yet, tasks must not outlive us.
-    public func shutdown() async {
+    /// Stops the link and kills the tasks. As with Mesos, an agent that stops leaves the tasks and
+    /// executors of checkpointing frameworks running for its next run to recover (an upgrade
+    /// is a restart), unless `keepRecoverable` is false, as for `plinth dev`, whose work
+    /// directory may not outlive it.
+    public func shutdown(keepRecoverable: Bool = false) async {
         stopping = true
         background.forEach { $0.cancel() }
         sandboxGCTimer?.cancel()
-        let running = tasks.values.compactMap { task in task.handle.map { ($0, task.container) } }
-            + executors.values.compactMap { executor in executor.handle.map { ($0, executor.container) } }
+        stateLog?.sync()
+        let kept = { (framework: FrameworkID) in keepRecoverable && self.checkpoints(framework) && self.stateLog != nil }
+        let running = tasks.values.filter { !kept($0.frameworkID) }.compactMap { task in task.handle.map { ($0, task.container) } }
+            + executors.values.filter { !kept($0.frameworkID) }.compactMap { executor in executor.handle.map { ($0, executor.container) } }
         await withTaskGroup(of: Void.self) { group in
             for (handle, container) in running {
                 group.addTask {
@@ -94,7 +99,7 @@ public actor Agent {
                 }
             }
         }
-        runtime.cgroups?.removeBases()
+        if !tasks.values.contains(where: { kept($0.frameworkID) && !$0.state.isTerminal }) { runtime.cgroups?.removeBases() }
     }
 
     private func linkLoop() async {

@@ -108,7 +108,7 @@ struct AgentCommand: AsyncParsableCommand {
         let app = AgentServer(agent: agent).application(logger: logger) { port in
             say("Agent listening on http://\(config.ip):\(port), offering \(config.resources)")
         }
-        let hook = LifecycleHook(start: { await agent.start() }, stop: { await agent.shutdown() })
+        let hook = LifecycleHook(start: { await agent.start() }, stop: { await agent.shutdown(keepRecoverable: true) })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: hook)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

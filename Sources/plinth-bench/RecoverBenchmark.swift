@@ -29,6 +29,7 @@ struct RecoverBenchmark: AsyncParsableCommand {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let probe = MasterProbe(master: cluster.masterAddress, client: StreamingClient(http: http))
         var line = "recover: tasks=\(tasks) recovered=0 lost=\(tasks) restart_to_reregistered_ms=-1"
+        var leftovers: [pid_t] = []
         do {
             guard let agentID = try await probe.activeAgent(after: 0, timeout: .seconds(20)) else {
                 throw BenchError("the agent did not register")
@@ -39,6 +40,7 @@ struct RecoverBenchmark: AsyncParsableCommand {
             let run = RecoverRun(tasks: tasks, resources: try Resources.parse(taskResources))
             let connection = try await client.subscribe(info)
             let pids = try await run.launchAll(connection)
+            leftovers = Array(pids.values)
             say("running: \(pids.count) tasks, agent RSS \(fmt(BenchCluster.currentRSS(cluster.agent.pid))) MB")
             // Let the last acknowledgements reach the agent, so the restart has no updates to resend.
             try await Task.sleep(for: .milliseconds(500))
@@ -68,6 +70,8 @@ struct RecoverBenchmark: AsyncParsableCommand {
         }
         try? await http.shutdown()
         await cluster.stop()
+        // A stopped agent leaves a checkpointing framework's tasks running, as it should.
+        for pid in leftovers { killpg(pid, SIGKILL) }
         say(line)
     }
 }

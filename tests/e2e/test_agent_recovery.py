@@ -102,3 +102,28 @@ def test_tasks_of_a_non_checkpointing_framework_are_lost_once(cluster, make_fram
     for task_id in ["a", "b"]:
         assert fw.states(task_id).count("TASK_LOST") == 1
     assert not any(is_alive(p) for p in pids)
+
+
+def test_a_stopped_agent_leaves_checkpointed_tasks_for_its_next_run(cluster, make_framework):
+    """SIGTERM (an upgrade's restart) stops the agent, not the checkpointing framework's tasks;
+    the other frameworks' tasks go with it."""
+    keeper = make_framework(cluster.master_addr, checkpoint=True, name="keeper")
+    other = make_framework(cluster.master_addr, name="other")
+    agent_id = cluster.wait_agent_active()["id"]
+    keeper.launch(keeper.take_offer(), [command_task("kept", agent_id, "sleep 600")])
+    other.launch(other.take_offer(), [command_task("dropped", agent_id, "sleep 600")])
+    kept, dropped = running_pid(keeper, "kept"), running_pid(other, "dropped")
+
+    os.kill(cluster.agent.pid, signal.SIGTERM)
+    cluster.agent.popen.wait(timeout=20)
+    assert is_alive(kept)
+    assert not is_alive(dropped)
+    cluster.start_agent()
+    assert other.wait_terminal("dropped", 20).state == "TASK_LOST"
+    assert cluster.wait_agent_active(agent_id=agent_id)["id"] == agent_id
+    time.sleep(1)
+    assert is_alive(kept)
+    assert keeper.states("kept") == ["TASK_STARTING", "TASK_RUNNING"], keeper.states("kept")
+    keeper.kill("kept")
+    assert keeper.wait_terminal("kept", 15).state == "TASK_KILLED"
+    assert not is_alive(kept)

@@ -1,6 +1,7 @@
 """An agent killed with SIGKILL and started again on the same work dir comes back under the same
-agent ID. Tasks are not recovered yet: each is reported lost exactly once, and what the killed
-agent left running is stopped."""
+agent ID. Tasks of a framework that does not checkpoint are not recovered: each is reported lost
+exactly once, and what the killed agent left running is stopped (see test_agent_recovery for
+checkpointing frameworks)."""
 import os
 import signal
 import time
