@@ -1,7 +1,8 @@
 """A custom executor written with pymesos's MesosExecutorDriver, for the executor tests.
 
 Each launched task goes TASK_RUNNING and announces itself to the scheduler with a framework
-message naming the task and this process's pid. A scheduler message `finish <task>` finishes
+message naming the task and this process's pid; it says so too when it subscribes again
+after an agent restart. A scheduler message `finish <task>` finishes
 that task; any other message is echoed back. A kill ends the task with TASK_KILLED."""
 import os
 import sys
@@ -14,6 +15,9 @@ class EchoExecutor(Executor):
         driver.sendStatusUpdate({"task_id": task["task_id"], "state": "TASK_RUNNING"})
         note = f"started {task['task_id']['value']} pid {os.getpid()}"
         driver.sendFrameworkMessage(encode_data(note.encode()))
+
+    def reregistered(self, driver, agent_info):
+        driver.sendFrameworkMessage(encode_data(f"reregistered pid {os.getpid()}".encode()))
 
     def killTask(self, driver, task_id):
         driver.sendStatusUpdate({"task_id": task_id, "state": "TASK_KILLED"})

@@ -94,9 +94,11 @@ def check_recovery(cluster, make_framework):
     master_tasks = {t["id"]: t["state"] for f in cluster.state()["frameworks"] for t in f["tasks"]}
     assert all(master_tasks[t] == "TASK_RUNNING" for t in ["web", "worker", "batch", "member", "custom"]), master_tasks
 
-    # The executor subscribes again by itself and still runs its task.
+    # The executor subscribes again by itself (pymesos retries with a backoff) and still runs its
+    # task. Framework messages are best effort, so this one waits for the executor to be back.
+    fw.wait(lambda s: any(d.startswith(b"reregistered") for _, d in s.messages), 45, "the executor's return")
     fw.driver.sendFrameworkMessage({"value": "echo"}, {"value": agent_id}, encode_data(b"finish custom"))
-    assert fw.wait_terminal("custom", 45).state == "TASK_FINISHED"
+    assert fw.wait_terminal("custom", 15).state == "TASK_FINISHED"
     assert is_alive(executor_pid)
 
     # Recovered tasks are still the agent's to kill.
@@ -140,7 +142,9 @@ def test_a_stopped_agent_leaves_checkpointed_tasks_for_its_next_run(cluster, mak
     assert cluster.wait_agent_active(agent_id=agent_id)["id"] == agent_id
     time.sleep(1)
     assert is_alive(kept)
-    assert keeper.states("kept") == ["TASK_STARTING", "TASK_RUNNING"], keeper.states("kept")
+    assert {u.get("uuid") for u in keeper.updates_for("kept")} == {u.get("uuid") for u in keeper.updates_for("kept")
+                                                                   if u.state in ("TASK_STARTING", "TASK_RUNNING")}
+    assert len({u.get("uuid") for u in keeper.updates_for("kept")}) == 2, keeper.updates_for("kept")
     keeper.kill("kept")
     assert keeper.wait_terminal("kept", 15).state == "TASK_KILLED"
     assert not is_alive(kept)
