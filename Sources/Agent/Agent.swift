@@ -127,9 +127,11 @@ public actor Agent {
         let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
                              resources: config.resources.resources, attributes: config.attributes, id: agentID)
         let reports = tasks.values.map { AgentTaskReport(frameworkId: $0.frameworkID, task: $0.info, state: $0.state) }
-        let known = Set(tasks.values.map(\.frameworkID))
+        let running = executors.values.map { AgentExecutorReport(frameworkId: $0.frameworkID, executor: $0.info) }
+            + defaultExecutors.map { AgentExecutorReport(frameworkId: $0.key.framework, executor: $0.value.info) }
+        let known = Set(tasks.values.map(\.frameworkID) + running.map(\.frameworkId))
         return AgentRegistration(agentInfo: info, endpoint: endpoint,
-                                 frameworks: known.compactMap { frameworks[$0] }, tasks: reports)
+                                 frameworks: known.compactMap { frameworks[$0] }, tasks: reports, executors: running)
     }
 
     func handle(_ event: AgentEvent) {

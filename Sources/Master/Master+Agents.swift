@@ -27,6 +27,7 @@ extension Master {
                                     active: true, total: total, registeredTime: wallClock)
         }
         adoptReportedTasks(registration, agentID: id)
+        adoptReportedExecutors(registration, agentID: id)
         var used: [FrameworkID: Resources] = [:]
         for framework in frameworks.values {
             for task in framework.tasks.values where task.agentID == id && !task.state.isTerminal {
@@ -99,6 +100,28 @@ extension Master {
                 frameworks[fid]?.tasks[report.task.taskId] = task
             }
         }
+    }
+
+    /// The executors the agent says it runs are what it runs: ones this master did not know (it
+    /// restarted) are counted again, with the role of their tasks; ones it no longer has are
+    /// forgotten, their resources free.
+    private func adoptReportedExecutors(_ registration: AgentRegistration, agentID: AgentID) {
+        guard let reported = registration.executors else { return }
+        var entries: [ExecutorKey: ExecutorEntry] = [:]
+        for report in reported where frameworks[report.frameworkId] != nil {
+            let key = ExecutorKey(framework: report.frameworkId, executor: report.executor.executorId)
+            if let known = executors[agentID]?[key] {
+                entries[key] = known
+                continue
+            }
+            let role = frameworks[report.frameworkId]?.tasks.values
+                .first { $0.agentID == agentID && $0.info.executor?.executorId == key.executor }?.role
+                ?? (report.executor.resources ?? []).compactMap(\.allocationInfo?.role).first
+                ?? frameworks[report.frameworkId]?.roles.first ?? "*"
+            entries[key] = ExecutorEntry(info: report.executor, frameworkID: report.frameworkId, role: role,
+                                         resources: (report.executor.resources ?? []).normalized)
+        }
+        executors[agentID] = entries.isEmpty ? nil : entries
     }
 
     public func isGone(_ id: AgentID?) -> Bool { id.map { goneAgents.contains($0) } ?? false }

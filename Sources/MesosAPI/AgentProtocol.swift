@@ -9,8 +9,13 @@ public struct AgentRegistration: Codable, Sendable {
     public var endpoint: String
     public var frameworks: [FrameworkInfo]
     public var tasks: [AgentTaskReport]
-    public init(agentInfo: AgentInfo, endpoint: String, frameworks: [FrameworkInfo], tasks: [AgentTaskReport]) {
+    /// The executors the agent runs (custom and default), so a master that restarted counts their
+    /// resources again; nil from an agent that does not say.
+    public var executors: [AgentExecutorReport]?
+    public init(agentInfo: AgentInfo, endpoint: String, frameworks: [FrameworkInfo], tasks: [AgentTaskReport],
+                executors: [AgentExecutorReport]? = nil) {
         self.agentInfo = agentInfo; self.endpoint = endpoint; self.frameworks = frameworks; self.tasks = tasks
+        self.executors = executors
     }
 
     enum CodingKeys: String, CodingKey {
@@ -18,6 +23,20 @@ public struct AgentRegistration: Codable, Sendable {
         case endpoint
         case frameworks
         case tasks
+        case executors
+    }
+}
+
+public struct AgentExecutorReport: Codable, Sendable {
+    public var frameworkId: FrameworkID
+    public var executor: ExecutorInfo
+    public init(frameworkId: FrameworkID, executor: ExecutorInfo) {
+        self.frameworkId = frameworkId; self.executor = executor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case frameworkId = "framework_id"
+        case executor
     }
 }
 

@@ -352,3 +352,43 @@ extension MasterCoreTests {
         XCTAssertEqual(try events(stream).compactMap(\.offers).flatMap(\.offers).count, 1, "the resources are offered again")
     }
 }
+
+extension MasterCoreTests {
+    /// A master that restarted learns of an agent's executors from its registration and does not
+    /// offer their resources again; an executor the agent no longer reports is freed.
+    func testReportedExecutorsAreCountedAfterAMasterRestart() async throws {
+        var config = MasterConfig(port: 0)
+        config.eagerAllocationDelay = nil
+        let master = Master(config: config)
+        let fid = FrameworkID("restarted-fw")
+        var fwInfo = FrameworkInfo(user: "", name: "t")
+        fwInfo.id = fid
+        fwInfo.failoverTimeout = 60
+        var executor = ExecutorInfo(executorId: ExecutorID("e"), command: CommandInfo(value: "run"))
+        executor.resources = [.scalar("cpus", 1), .scalar("mem", 128)]
+        let task = TaskInfo(name: "t", taskId: TaskID("t"), agentId: AgentID("A"), resources: [.scalar("cpus", 0.5)],
+                            command: nil)
+        var withExecutor = task
+        withExecutor.executor = executor
+        let info = AgentInfo(hostname: "h", port: 5051, resources: [.scalar("cpus", 4), .scalar("mem", 1024)],
+                             attributes: nil, id: AgentID("A"))
+        let registration = AgentRegistration(
+            agentInfo: info, endpoint: "127.0.0.1:5051", frameworks: [fwInfo],
+            tasks: [AgentTaskReport(frameworkId: fid, task: withExecutor, state: .TASK_RUNNING)],
+            executors: [AgentExecutorReport(frameworkId: fid, executor: executor)])
+        _ = await master.registerAgent(registration, stream: EventStream())
+        let stream = EventStream()
+        let outcome = await master.subscribe(Call.Subscribe(frameworkInfo: fwInfo), stream: stream)
+        guard case .subscribed = outcome else { return XCTFail("subscribe refused: \(outcome)") }
+        await master.runAllocation()
+        let offered = try events(stream).compactMap(\.offers).flatMap(\.offers).map { Resources($0.resources) }
+        XCTAssertEqual(offered.first?.scalar("cpus"), 2.5, "4 less the task's 0.5 and the executor's 1")
+
+        var gone = registration
+        gone.tasks = []
+        gone.executors = []
+        _ = await master.registerAgent(gone, stream: EventStream())
+        let executors = await master.executors[AgentID("A")]
+        XCTAssertNil(executors)
+    }
+}

@@ -7,6 +7,8 @@ import MesosAPI
 /// a task that fails or is killed takes the rest of its group with it, and the executor is
 /// gone, its resources freed, once all its tasks are.
 struct DefaultExecutor: Sendable {
+    /// The group's ExecutorInfo, of type DEFAULT.
+    var info: ExecutorInfo
     var containerID: ContainerID
     var sandbox: String
     var groups: [String: [TaskID]] = [:]
@@ -22,9 +24,11 @@ extension Agent {
             let container = ContainerID(UUID().uuidString.lowercased())
             let sandbox = SandboxLayout(workDir: config.workDir)
                 .sandbox(agent: agentID, framework: fid, executor: executor.executorId, container: container)
-            defaultExecutors[key] = DefaultExecutor(containerID: container, sandbox: sandbox)
+            var info = executor
+            info.type = "DEFAULT"
+            defaultExecutors[key] = DefaultExecutor(info: info, containerID: container, sandbox: sandbox)
             if checkpoints(fid) {
-                checkpoint(.executor(framework: fid, id: executor.executorId, info: nil, container: container, sandbox: sandbox))
+                checkpoint(.executor(framework: fid, id: executor.executorId, info: info, container: container, sandbox: sandbox))
             }
         }
         guard var entry = defaultExecutors[key] else { return }

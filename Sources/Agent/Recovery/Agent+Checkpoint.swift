@@ -84,7 +84,7 @@ extension Agent {
             if let process = entry.process { records.append(.process(entry.containerID, process)) }
         }
         for (key, entry) in defaultExecutors where checkpoints(key.framework) {
-            records.append(.executor(framework: key.framework, id: key.executor, info: nil,
+            records.append(.executor(framework: key.framework, id: key.executor, info: entry.info,
                                      container: entry.containerID, sandbox: entry.sandbox))
         }
         for (key, task) in tasks where checkpoints(key.framework) {

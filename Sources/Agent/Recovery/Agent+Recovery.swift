@@ -72,8 +72,10 @@ extension Agent {
 
     private func recoverExecutor(_ key: CustomExecutor.Key, _ record: RecoveredState.ExecutorRecord, state: RecoveredState) {
         let members = state.tasks.values.filter { $0.frameworkID == key.framework && $0.executorID == key.executor }
-        guard let info = record.info else {
-            var entry = DefaultExecutor(containerID: record.containerID, sandbox: record.sandbox)
+        guard let info = record.info, !record.isDefault else {
+            var info = record.info ?? ExecutorInfo(executorId: key.executor, command: nil)
+            info.type = "DEFAULT"
+            var entry = DefaultExecutor(info: info, containerID: record.containerID, sandbox: record.sandbox)
             for task in members { if let group = task.taskGroup { entry.groups[group, default: []].append(task.info.taskId) } }
             defaultExecutors[key] = entry
             return

@@ -15,12 +15,14 @@ public struct RecoveredState: Sendable {
     }
 
     struct ExecutorRecord: Sendable {
-        /// Nil for the built-in default executor of task groups.
+        /// Of type DEFAULT for the built-in default executor of task groups.
         var info: ExecutorInfo?
         var executorID: ExecutorID
         var frameworkID: FrameworkID
         var containerID: ContainerID
         var sandbox: String
+
+        var isDefault: Bool { info == nil || info?.type == "DEFAULT" }
     }
 
     public let agentID: AgentID

@@ -71,8 +71,8 @@ final class RecoveredStateTests: XCTestCase {
                       container: ContainerID("c2"), sandbox: "/s/echo"),
         ]
         let state = RecoveredState.replay(records, agentID: agent)
-        XCTAssertNil(state.executors[.init(framework: fw, executor: ExecutorID("pod"))]?.info)
-        XCTAssertNotNil(state.executors[.init(framework: fw, executor: ExecutorID("echo"))]?.info)
+        XCTAssertEqual(state.executors[.init(framework: fw, executor: ExecutorID("pod"))]?.isDefault, true)
+        XCTAssertEqual(state.executors[.init(framework: fw, executor: ExecutorID("echo"))]?.isDefault, false)
         XCTAssertEqual(state.containerIDs, ["c1", "c2"])
     }
 }
