@@ -164,6 +164,28 @@ def test_task_runs_in_a_busybox_image(make_cluster, make_framework, registry):
     assert "nosuch:1.0" in missing.get("message", ""), missing
 
 
+def test_command_check_runs_inside_the_image(make_cluster, make_framework, registry):
+    """A COMMAND check sees what its task sees: the image's files, its sandbox at
+    /mnt/mesos/sandbox, and the container's own pid namespace."""
+    cluster = start_isolated(make_cluster, "filesystem/linux,docker/runtime,namespaces/pid",
+                             f"--docker_registry={registry}", "--image_providers=docker")
+    fw = make_framework(cluster.master_addr)
+    offer = fw.take_offer()
+    task = image_task("checked", offer.agent_id.value, "touch $MESOS_SANDBOX/ready; sleep 600")
+    check = ("test -f /srv/only-in-image.txt && test ! -e /etc/debian_version && "
+             "test -f /mnt/mesos/sandbox/ready && test $(ls -d /proc/[0-9]* | wc -l) -le 12")
+    task["health_check"] = {"type": "COMMAND", "command": {"value": check}, "delay_seconds": 0.2,
+                            "interval_seconds": 0.3, "timeout_seconds": 5, "consecutive_failures": 3,
+                            "grace_period_seconds": 20}
+    fw.launch(offer, [task])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(u.get("healthy") is True for u in fw.updates_for("checked")):
+        time.sleep(0.1)
+    assert any(u.get("healthy") is True for u in fw.updates_for("checked")), fw.updates_for("checked")
+    fw.kill("checked")
+    assert fw.wait_terminal("checked", 20).state == "TASK_KILLED"
+
+
 def test_docker_containerizer_points_at_the_mesos_form(fw):
     offer = fw.take_offer()
     task = command_task("docker", offer.agent_id.value, "true")

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import Isolation
 import MesosAPI
 
 extension Agent {
@@ -8,7 +9,8 @@ extension Agent {
     /// `HealthPolicy`'s call.
     func startHealthChecks(_ key: StatusUpdateManager.Key, check: HealthCheck, environment: [String: String],
                            sandbox: String) {
-        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client)
+        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client,
+                                entry: containerEntry(key))
         let started = ContinuousClock.now
         let checker = Task { [weak self] in
             var policy = HealthPolicy(check)
@@ -28,7 +30,8 @@ extension Agent {
     /// A general check (`TaskInfo.check`): its result goes to the scheduler in `check_status`
     /// whenever it changes, and never affects the task.
     func startChecks(_ key: StatusUpdateManager.Key, check: CheckInfo, environment: [String: String], sandbox: String) {
-        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client)
+        let probe = HealthProbe(spec: ProbeSpec(check), environment: environment, sandbox: sandbox, client: client,
+                                entry: containerEntry(key))
         let type = check.type ?? ""
         let checker = Task { [weak self] in
             var last: CheckStatusInfo?
@@ -44,6 +47,15 @@ extension Agent {
             }
         }
         tasks[key]?.checker = checker
+    }
+
+    /// For a task in namespaces of its own, how its COMMAND checks get in.
+    private func containerEntry(_ key: StatusUpdateManager.Key) -> ContainerEntry? {
+        guard let task = tasks[key], let leader = task.handle?.pid else { return nil }
+        let image = task.info.container?.mesos?.image != nil
+        let isolation = runtime.isolation
+        guard isolation.pidNamespace || isolation.mountNamespace || image else { return nil }
+        return ContainerEntry(leader: leader, pidNamespace: isolation.pidNamespace, image: image)
     }
 
     private func checkChanged(_ key: StatusUpdateManager.Key, _ status: CheckStatusInfo) -> Bool {
@@ -123,6 +135,8 @@ struct HealthProbe: Sendable {
     let environment: [String: String]
     let sandbox: String
     let client: StreamingClient
+    /// Set when the task has namespaces of its own: COMMAND checks run inside them.
+    var entry: ContainerEntry?
 
     func run() async -> ProbeResult {
         let timeout = Duration.milliseconds(Int64(spec.timeout * 1000))
@@ -138,8 +152,13 @@ struct HealthProbe: Sendable {
         guard let info = spec.command else { return ProbeResult(success: false) }
         var env = environment
         for variable in info.environment?.variables ?? [] { env[variable.name] = variable.value ?? "" }
-        let request = SpawnRequest(command: TaskEnvironment.command(info), environment: env,
+        var request = SpawnRequest(command: TaskEnvironment.command(info), environment: env,
                                    workingDirectory: sandbox)
+        if let entry {
+            guard let argv = entry.wrap(Agent.argv(request.command)) else { return ProbeResult(success: false) }
+            if entry.image { request.environment["MESOS_SANDBOX"] = ContainerLaunch.imageSandbox }
+            request.command = .executable(path: argv[0], arguments: argv)
+        }
         guard let handle = try? TaskProcessHandle(spawning: request) else { return ProbeResult(success: false) }
         guard let status = await handle.waitForExit(timeout: timeout) else {
             await handle.terminate(gracePeriod: .zero)
