@@ -61,8 +61,19 @@ let package = Package(
         // Container images without a daemon: `docker save` archives, a layer store, root
         // filesystems on overlayfs (or copies), and the image's launch rules.
         .target(name: "Images", dependencies: ["ToolRunner"], swiftSettings: strict),
+        // A client of ZooKeeper's wire protocol: sessions, znodes, watches, multi-op transactions.
+        .target(name: "ZooKeeper", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // Mesos's leader election on ZooKeeper: masters contend, everyone else detects the leader.
+        .target(name: "Election", dependencies: [
+            "MesosAPI", "ZooKeeper",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
-            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images",
+            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,6 +87,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "PlinthCLI", dependencies: [
             "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Registry", "Allocator", "Isolation",
+            "Election", "ZooKeeper",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +111,7 @@ let package = Package(
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "ElectionTests", dependencies: ["Election", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "IsolationTests", dependencies: ["Isolation", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher"], swiftSettings: strict),
         .testTarget(name: "ImagesTests", dependencies: ["Images"], swiftSettings: strict),

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the container tests use, when run as root on a machine with apt:
-# busybox-static (a static /bin/busybox that the image tests pack into a `docker save` archive)
-# and util-linux's unshare/mount. Without root nothing is installed and those tests skip.
+# busybox-static (a static /bin/busybox that the image tests pack into a `docker save` archive),
+# util-linux's unshare/mount, and zookeeper (with a JRE) for the high-availability tests. Without
+# root nothing is installed and those tests skip.
 set -uo pipefail
 missing=()
 if ! { [[ -x /bin/busybox ]] && ! head -c 8192 /bin/busybox | grep -q 'ld-linux'; }; then missing+=(busybox-static); fi
 command -v unshare >/dev/null || missing+=(util-linux)
+{ [[ -r /usr/share/java/zookeeper.jar ]] && command -v java >/dev/null; } || missing+=(zookeeper)
 ((${#missing[@]})) || exit 0
 if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
   echo "host-packages: missing ${missing[*]}; the tests that need them will skip" >&2

@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Election
+import ZooKeeper
 import Foundation
 import HTTPSupport
 import Logging
@@ -40,6 +42,13 @@ public actor Agent {
     /// The checkpoint log of checkpointing frameworks' tasks, once the agent has an ID.
     var stateLog: StateLog?
     var checkpointedFrameworks: [FrameworkID: FrameworkInfo] = [:]
+    /// `host:port` of the master the agent talks to: `--master`, or the leader ZooKeeper names.
+    var masterAddress: String
+    /// With `--master=zk://...`: follows the election.
+    let detector: MasterDetector?
+    /// The current link to the master, cancelled when another master is elected.
+    var link: Task<Void, Error>?
+    var leaderMoved = false
 
     /// `runtime` comes from `ContainerRuntime.prepare(config)`, which is where a bad
     /// `--isolation` is refused.
@@ -51,6 +60,13 @@ public actor Agent {
         self.client = StreamingClient(http: http)
         self.updates = StatusUpdateManager(initialBackoff: config.statusRetryInterval)
         self.agentID = config.recoveredAgentID
+        if let url = try? ZooKeeperURL(parsing: config.master), config.master.hasPrefix("zk://") {
+            self.detector = MasterDetector(url: url, sessionTimeout: config.zkSessionTimeout, logger: logger)
+            self.masterAddress = ""
+        } else {
+            self.detector = nil
+            self.masterAddress = config.master
+        }
     }
 
     var now: Double {
@@ -64,11 +80,12 @@ public actor Agent {
     /// Every sandbox lives under here; the file API serves nothing outside it (not the
     /// fetcher's cache nor the image store, which share the work directory).
     public nonisolated var sandboxRoot: String { "\(config.workDir)/slaves" }
-    var masterURL: String { "http://\(config.master)" }
+    var masterURL: String { "http://\(masterAddress)" }
 
     /// Starts the master link and the retry timer.
     public func start() {
         if let recovered = config.recovered { recover(recovered) }
+        if let detector { background.append(Task { [weak self] in await self?.followLeader(detector) }) }
         background.append(Task { [weak self] in await self?.linkLoop() })
         background.append(Task { [weak self] in
             while !Task.isCancelled {
@@ -86,6 +103,7 @@ public actor Agent {
     public func shutdown(keepRecoverable: Bool = false) async {
         stopping = true
         background.forEach { $0.cancel() }
+        link?.cancel()
         sandboxGCTimer?.cancel()
         stateLog?.sync()
         let kept = { (framework: FrameworkID) in keepRecoverable && self.checkpoints(framework) && self.stateLog != nil }
@@ -105,21 +123,56 @@ public actor Agent {
     private func linkLoop() async {
         var delay = 0.2
         while !Task.isCancelled && !stopping {
+            if let detector {
+                masterAddress = Candidacy.address(of: await detector.awaitLeader())
+                leaderMoved = false
+            }
+            let current = Task { try await self.runLink() }
+            link = current
             do {
-                let body = try WireCodec.encode(registration())
-                let (_, records) = try await client.openStream(url: "\(masterURL)/internal/agent/subscribe", body: body)
-                delay = 0.2
-                for try await record in records {
-                    let event = try WireCodec.decode(AgentEvent.self, from: record)
-                    handle(event)
-                }
+                try await current.value
             } catch {
                 if connected { logger.warning("Lost the master: \(error)") }
             }
             if connected { logger.info("Disconnected from the master; registering again") }
             connected = false
-            try? await Task.sleep(for: .seconds(delay))
-            delay = min(delay * 2, 2)
+            if leaderMoved {
+                delay = 0.2
+                continue
+            }
+            // Sleeps in short steps, so a newly elected master is not kept waiting.
+            let until = ContinuousClock.now + .milliseconds(Int64(delay * 1000))
+            while ContinuousClock.now < until && !leaderMoved && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            delay = leaderMoved ? 0.2 : min(delay * 2, 2)
+        }
+    }
+
+    private func runLink() async throws {
+        let body = try WireCodec.encode(registration())
+        let (_, records) = try await client.openStream(url: "\(masterURL)/internal/agent/subscribe", body: body)
+        for try await record in records {
+            try Task.checkCancellation()
+            let event = try WireCodec.decode(AgentEvent.self, from: record)
+            handle(event)
+        }
+    }
+
+    /// Follows the election: a new leader ends the link to the old one.
+    private func followLeader(_ detector: MasterDetector) async {
+        do {
+            try await detector.start()
+        } catch {
+            logger.error("Failed to reach ZooKeeper at \(config.master): \(error)")
+            return
+        }
+        for await leader in await detector.changes() {
+            let address = leader.map(Candidacy.address(of:))
+            guard address != masterAddress else { continue }
+            if let address { logger.info("A new master leads: \(address)") }
+            leaderMoved = true
+            link?.cancel()
         }
     }
 

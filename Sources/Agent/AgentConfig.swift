@@ -3,8 +3,10 @@ import Isolation
 import MesosAPI
 
 public struct AgentConfig: Sendable {
-    /// `host:port` of the master.
+    /// `host:port` of the master, or `zk://host:port,.../path` to follow the elected one.
     public var master: String
+    /// `--zk_session_timeout` for following the election (Mesos: 10 s).
+    public var zkSessionTimeout: Duration = .seconds(10)
     public var ip: String
     public var port: Int
     public var hostname: String

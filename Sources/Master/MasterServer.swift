@@ -10,14 +10,18 @@ import NIOCore
 /// aliases that clients use interchangeably.
 public struct MasterServer: Sendable {
     public let master: Master
+    public let gate: LeaderGate
 
-    public init(master: Master) { self.master = master }
+    public init(master: Master, gate: LeaderGate = LeaderGate()) {
+        self.master = master
+        self.gate = gate
+    }
 
     /// The Hummingbird application serving the master; `onRunning` learns the bound port.
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let router = MasterRouter(master: master)
+        let router = MasterRouter(master: master, gate: gate)
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
@@ -35,6 +39,7 @@ public struct MasterServer: Sendable {
 
 struct MasterRouter: Sendable {
     let master: Master
+    let gate: LeaderGate
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
@@ -42,6 +47,9 @@ struct MasterRouter: Sendable {
         var path = request.uri.path
         if path.hasPrefix("/master/") { path = String(path.dropFirst("/master".count)) }
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        if case .following(let leader) = gate.state, !LeaderGate.alwaysServed.contains(path) {
+            return Self.toLeader(leader, request: request)
+        }
         switch path {
         case "/api/v1/scheduler":
             return try await scheduler.respond(request, channel: channel)
@@ -70,7 +78,11 @@ struct MasterRouter: Sendable {
             return Reply.json(.object([("roles", await master.rolesJSON())]))
         case "/redirect":
             var r = Response(status: .temporaryRedirect)
-            r.headers[.location] = "//\(master.config.hostname):\(master.config.port)"
+            switch gate.state {
+            case .leading: r.headers[.location] = "//\(master.config.hostname):\(master.config.port)"
+            case .following(let leader?): r.headers[.location] = "//\(leader)"
+            case .following(nil): return Reply.text(.serviceUnavailable, "No leading master is elected")
+            }
             return r
         default:
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
@@ -95,5 +107,17 @@ extension Master {
             ("slaves", agentsJSONList()),
             ("recovered_slaves", .array([])),
         ])
+    }
+}
+
+extension MasterRouter {
+    /// A master that does not lead sends every client to the one that does (307, as Mesos's
+    /// masters do), or answers 503 while none is elected.
+    static func toLeader(_ leader: String?, request: Request) -> Response {
+        guard let leader else { return Reply.text(.serviceUnavailable, "No leading master is elected") }
+        var response = Response(status: .temporaryRedirect)
+        let query = request.uri.query.map { "?\($0)" } ?? ""
+        response.headers[.location] = "http://\(leader)\(request.uri.path)\(query)"
+        return response
     }
 }

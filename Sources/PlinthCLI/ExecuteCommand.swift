@@ -20,7 +20,7 @@ struct ExecuteCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let masterFlag = Flags.resolve(master, "master") else { throw CLIError("--master is required") }
-        let address = try Flags.masterAddress(masterFlag)
+        let address = try await Flags.leaderAddress(Flags.masterAddress(masterFlag))
         let needed = try Resources.parse(resources)
         let limit = try Flags.duration(timeout)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -1,4 +1,7 @@
+import Election
 import Foundation
+import Logging
+import ZooKeeper
 
 /// Mesos-style flag plumbing: every flag may also come from `PLINTH_<FLAG>` or `MESOS_<FLAG>`.
 enum Flags {
@@ -36,10 +39,31 @@ enum Flags {
     static func masterAddress(_ text: String) throws -> String {
         var value = text
         if value.hasPrefix("http://") { value = String(value.dropFirst(7)) }
-        if value.hasPrefix("zk://") { throw CLIError("ZooKeeper master URLs are not supported yet; give host:port") }
+        if value.hasPrefix("zk://") { return value }
         if value.hasSuffix("/") { value.removeLast() }
         if !value.contains(":") { value += ":5050" }
         return value
+    }
+}
+
+extension Flags {
+    /// `host:port` of the master to talk to: the address itself, or the leader a `zk://` URL names
+    /// (waiting up to 10 s for one to be elected).
+    static func leaderAddress(_ master: String) async throws -> String {
+        guard master.hasPrefix("zk://") else { return master }
+        let url: ZooKeeperURL
+        do {
+            url = try ZooKeeperURL(parsing: master)
+        } catch {
+            throw CLIError("Invalid --master '\(master)': \(error)")
+        }
+        let detector = MasterDetector(url: url, logger: Logger(label: "plinth.detector"))
+        try await detector.start()
+        for _ in 0..<200 {
+            if let leader = await detector.leader() { return Candidacy.address(of: leader) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CLIError("No leading master in ZooKeeper at \(master)")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Election
 import Foundation
 import Logging
 import Master
@@ -6,6 +7,7 @@ import MesosAPI
 import Registry
 import Allocator
 import ServiceLifecycle
+import ZooKeeper
 
 struct MasterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +33,13 @@ struct MasterCommand: AsyncParsableCommand {
     var roleSorter: String?
     @Option(name: .customLong("framework_sorter"), help: "How a role's frameworks are ordered: drf (default) or random.")
     var frameworkSorter: String?
+    @Option(name: .customLong("zk"),
+            help: "zk://host:port[,host:port]/path: run as one of several masters, elected through ZooKeeper.")
+    var zk: String?
+    @Option(name: .customLong("quorum"), help: "With --zk: how many masters make a quorum (Mesos's flag; recorded, not needed: ZooKeeper holds the election).")
+    var quorum: Int?
+    @Option(name: .customLong("zk_session_timeout"), help: "ZooKeeper session timeout (default 2secs): how soon a dead leader is replaced.")
+    var zkSessionTimeout: String?
 
     func config() throws -> MasterConfig {
         let ip = Flags.resolve(self.ip, "ip", default: "127.0.0.1")
@@ -60,13 +69,20 @@ struct MasterCommand: AsyncParsableCommand {
         if let dir = config.workDir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let logger = Logger(label: "plinth.master")
         let master = Master(config: config, registry: try MasterCommand.registry(for: config), logger: logger)
-        let app = MasterServer(master: master).application(logger: logger) { port in
+        let election = try electionSettings()
+        let gate = LeaderGate(election == nil ? .leading : .following(leader: nil))
+        let app = MasterServer(master: master, gate: gate).application(logger: logger) { port in
             say("Master \(master.info.id) listening on http://\(config.ip):\(port)")
         }
-        // Recover the registry before the server accepts anyone: an agent that registers must
-        // find its reservations.
-        try await master.start()
-        let hook = LifecycleHook(start: {}, stop: { await master.shutdown() })
+        var start: @Sendable () async -> Void = {}
+        if let (url, timeout) = election {
+            start = { Task { await MasterElection.run(url: url, sessionTimeout: timeout, master: master, gate: gate, logger: logger) } }
+        } else {
+            // Recover the registry before the server accepts anyone: an agent that registers must
+            // find its reservations.
+            try await master.start()
+        }
+        let hook = LifecycleHook(start: start, stop: { await master.shutdown() })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: hook)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -75,6 +91,21 @@ struct MasterCommand: AsyncParsableCommand {
 }
 
 extension MasterCommand {
+    func electionSettings() throws -> (ZooKeeperURL, Duration)? {
+        guard let text = Flags.resolve(zk, "zk") else { return nil }
+        let url: ZooKeeperURL
+        do {
+            url = try ZooKeeperURL(parsing: text)
+        } catch {
+            throw CLIError("Invalid --zk '\(text)': \(error); expected zk://host:port[,host:port]/path")
+        }
+        if let quorum = try quorum ?? Flags.env("quorum").map({ try Int($0).orThrow("Invalid --quorum") }), quorum < 1 {
+            throw CLIError("Invalid --quorum \(quorum): expected a positive number")
+        }
+        let timeout = try Flags.duration(Flags.resolve(zkSessionTimeout, "zk_session_timeout", default: "2secs"))
+        return (url, timeout)
+    }
+
     /// `eng=2,ops=3` (Mesos's form).
     static func parseWeights(_ text: String) throws -> [String: Double] {
         var weights: [String: Double] = [:]

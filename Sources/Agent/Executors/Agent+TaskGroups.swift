@@ -49,7 +49,8 @@ extension Agent {
                                             agentEndpoint: endpoint, sandbox: sandbox)
             env["MESOS_EXECUTOR_ID"] = executor.executorId.value
             env["MESOS_CONTAINER_IP"] = config.ip
-            Task { await self.start(taskKey, env: env) }
+            let launchEnv = env
+            Task { await self.start(taskKey, env: launchEnv) }
         }
         entry.groups[groupID] = members
         defaultExecutors[key] = entry
