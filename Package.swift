@@ -111,6 +111,12 @@ let package = Package(
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: [
+            "ZooKeeper",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "IsolationTests", dependencies: ["Isolation", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher"], swiftSettings: strict),
