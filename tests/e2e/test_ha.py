@@ -22,27 +22,48 @@ def zookeeper_installed() -> bool:
     return shutil.which("java") is not None and Path("/usr/share/zookeeper").exists()
 
 
+class ZooKeeperServer:
+    def __init__(self, root: Path, registry):
+        self.root, self.registry = root, registry
+        self.port = free_port()
+        self.proc: PlinthProcess | None = None
+
+    def start(self) -> "ZooKeeperServer":
+        self.proc = PlinthProcess("zookeeper", [str(REPO / "scripts" / "zookeeper-server.sh"), str(self.port),
+                                                str(self.root / "zookeeper-data")], self.root / "zookeeper.log").start()
+        self.registry.append(self.proc)
+        zk = KazooClient(hosts=self.hosts, timeout=5)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                zk.start(timeout=2)
+                break
+            except Exception:
+                if time.monotonic() > deadline or not self.proc.running():
+                    raise AssertionError(f"ZooKeeper did not start:\n{self.proc.log_tail()}")
+                time.sleep(0.5)
+        zk.stop()
+        return self
+
+    @property
+    def hosts(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.proc:
+            self.proc.stop()
+
+
 @pytest.fixture
 def zookeeper(tmp_path, proc_registry):
     if not zookeeper_installed():
         pytest.skip("ZooKeeper is not installed (Debian: apt-get install zookeeper)")
-    port = free_port()
-    proc = PlinthProcess("zookeeper", [str(REPO / "scripts" / "zookeeper-server.sh"), str(port),
-                                       str(tmp_path / "zookeeper-data")], tmp_path / "zookeeper.log").start()
-    proc_registry.append(proc)
-    zk = KazooClient(hosts=f"127.0.0.1:{port}", timeout=5)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            zk.start(timeout=2)
-            break
-        except Exception:
-            if time.monotonic() > deadline or not proc.running():
-                raise AssertionError(f"ZooKeeper did not start:\n{proc.log_tail()}")
-            time.sleep(0.5)
-    yield zk, f"127.0.0.1:{port}"
+    server = ZooKeeperServer(tmp_path, proc_registry).start()
+    zk = KazooClient(hosts=server.hosts, timeout=5)
+    zk.start(timeout=10)
+    yield zk, server.hosts, server
     zk.stop()
-    proc.stop()
+    server.stop()
 
 
 class HACluster:
@@ -91,6 +112,13 @@ class HACluster:
             time.sleep(0.05)
         raise AssertionError("no leader elected")
 
+    def supervise(self) -> list[int]:
+        """What a supervisor does: start again every master that exited; returns their ports."""
+        exited = [port for port, proc in self.masters.items() if not proc.running()]
+        for port in exited:
+            self.start_master(port)
+        return exited
+
     def stop(self):
         for proc in [*self.agents, *self.masters.values()]:
             proc.stop()
@@ -114,7 +142,7 @@ def running_everywhere(port: int, agents: int, tasks: int) -> bool:
 
 
 def test_kazoo_reads_the_leaders_master_info(ha, zookeeper):
-    zk, _ = zookeeper
+    zk = zookeeper[0]
     leader = ha.leader_port()
     children = sorted(c for c in zk.get_children("/plinth") if c.startswith("json.info_"))
     assert len(children) == 3, children
@@ -185,3 +213,36 @@ def test_execute_finds_the_leader(ha, plinth_bin, tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "TASK_FINISHED" in result.stdout + result.stderr
+
+
+def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
+    """ZooKeeper goes away for longer than the masters' sessions: the leader stops leading (it
+    exits, as Mesos's masters do), no agent is removed and every task keeps running; once
+    ZooKeeper is back and a supervisor has restarted the masters, a leader is elected and sees
+    every agent and task again."""
+    _, _, server = zookeeper
+    leader = ha.leader_port()
+    deadline = time.monotonic() + 30
+    while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    fw = make_framework(ha.zk_url, failover_timeout=120)
+    offer = fw.take_offer(timeout=20)
+    fw.launch(offer, [command_task(f"z{i}", offer.agent_id.value, "sleep 600") for i in range(4)])
+    pids = [int(fw.wait_update(f"z{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"]) for i in range(4)]
+
+    server.stop()
+    time.sleep(SESSION * 3)
+    assert not ha.masters[leader].running(), "a leader cut off from ZooKeeper past its session kept leading"
+    assert all(is_alive(pid) for pid in pids)
+    assert all(agent.running() for agent in ha.agents)
+
+    server.start()
+    ha.supervise()
+    leader = ha.leader_port(timeout=30)
+    deadline = time.monotonic() + 30
+    while not running_everywhere(leader, 2, 4) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running_everywhere(leader, 2, 4), master_state(f"http://127.0.0.1:{leader}")
+    assert all(is_alive(pid) for pid in pids)
+    for i in range(4):
+        assert not any(s in ("TASK_LOST", "TASK_KILLED", "TASK_FAILED") for s in fw.states(f"z{i}"))
