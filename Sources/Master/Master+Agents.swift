@@ -28,11 +28,14 @@ extension Master {
         }
         adoptReportedTasks(registration, agentID: id)
         adoptReportedExecutors(registration, agentID: id)
+        // What the agent reports is all it runs (anything else of it was just marked lost), so
+        // its allocation is summed over its own reports, not over every task of the cluster:
+        // a failover re-registers thousands of agents at once.
         var used: [FrameworkID: Resources] = [:]
-        for framework in frameworks.values {
-            for task in framework.tasks.values where task.agentID == id && !task.state.isTerminal {
-                used[framework.id, default: Resources()] += task.resources.allocating(to: task.role)
-            }
+        for report in registration.tasks {
+            guard let task = frameworks[report.frameworkId]?.tasks[report.task.taskId], task.agentID == id,
+                  !task.state.isTerminal else { continue }
+            used[report.frameworkId, default: Resources()] += task.resources.allocating(to: task.role)
         }
         for executor in (executors[id] ?? [:]).values where frameworks[executor.frameworkID] != nil {
             used[executor.frameworkID, default: Resources()] += executor.resources.allocating(to: executor.role)
@@ -123,6 +126,8 @@ extension Master {
         }
         executors[agentID] = entries.isEmpty ? nil : entries
     }
+
+    public var activeAgentCount: Int { agents.values.filter(\.active).count }
 
     public func isGone(_ id: AgentID?) -> Bool { id.map { goneAgents.contains($0) } ?? false }
 
