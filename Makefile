@@ -1,5 +1,5 @@
 # Plinth developer entry points. `make test` is the single test command (see scripts/test.sh).
-.PHONY: test build dev bench bench-isolated bench-recover venv e2e
+.PHONY: test build dev bench bench-isolated bench-recover bench-failover venv e2e
 
 test:
 	scripts/test.sh
@@ -25,6 +25,11 @@ bench-isolated:
 bench-recover:
 	swift build -c release --product plinth
 	swift run -c release plinth-bench recover --tasks 1000
+
+# Two masters on a real ZooKeeper; the leader dies with 10,000 simulated agents registered.
+bench-failover:
+	swift build -c release --product plinth-bench
+	swift run -c release plinth-bench failover --agents 10000 --tasks-per-agent 10
 
 # Only the Python venv for the end-to-end suite.
 venv:
