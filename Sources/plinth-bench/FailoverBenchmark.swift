@@ -29,7 +29,8 @@ struct FailoverBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "plinth.bench")
-        logger.logLevel = .warning
+        // The cut connection is the point of the run, not news; the figures must end the output.
+        logger.logLevel = .error
         let server = try zk == nil ? BenchZooKeeper.start() : nil
         defer { server?.stop() }
         let hosts = [zk ?? server!.hosts]
@@ -57,7 +58,10 @@ struct FailoverBenchmark: AsyncParsableCommand {
         guard count == agents else { throw BenchError("only \(count) of \(agents) agents re-registered") }
         let electedMs = Int(((elected - killed) / .milliseconds(1)).rounded())
         let allMs = Int(((reregistered - elected) / .milliseconds(1)).rounded())
-        say("failover: agents=\(agents) tasks=\(agents * tasksPerAgent) elected_ms=\(electedMs) all_reregistered_ms=\(allMs) peak_rss_mb=\(Int(BenchCluster.peakRSS(getpid()).rounded()))")
+        let line = "failover: agents=\(agents) tasks=\(agents * tasksPerAgent) elected_ms=\(electedMs) all_reregistered_ms=\(allMs) peak_rss_mb=\(Int(BenchCluster.peakRSS(getpid()).rounded()))"
+        await second.client.close()
+        server?.stop()
+        say(line)
     }
 }
 
