@@ -26,17 +26,10 @@ struct DestroyRun {
         for try await event in connection.events {
             switch event.type {
             case .OFFERS:
-                for offer in event.offers?.offers ?? [] {
-                    let batch = packTasks(into: offer, each: resources, command: "sleep 1000", prefix: "sleep",
-                                          from: launched, upTo: tasks)
-                    for task in batch { agents[task.taskId] = offer.agentId }
-                    launched += batch.count
-                    if batch.isEmpty {
-                        try await connection.decline([offer.id], refuseSeconds: 1000)
-                    } else {
-                        try await connection.launch(batch, offers: [offer.id], refuseSeconds: 1000)
-                    }
-                }
+                let batch = try await launchLongRunning(event.offers?.offers ?? [], on: connection, each: resources,
+                                                        command: "sleep 1000", prefix: "sleep", from: launched, upTo: tasks)
+                for task in batch { agents[task.taskId] = task.agentId }
+                launched += batch.count
             case .UPDATE:
                 guard let status = event.update?.status else { continue }
                 Task { try? await connection.acknowledge(status) }

@@ -155,7 +155,7 @@ struct BenchZooKeeper {
             environment: ProcessInfo.processInfo.environment,
             stdoutPath: "\(directory).log", stderrPath: "\(directory).log"))
         let hosts = "127.0.0.1:\(port)"
-        for _ in 0..<200 where !TCPReachable.check(port: UInt16(port)) { usleep(100_000) }
+        for _ in 0..<200 where !TCPProbe.connects(port: UInt16(port), timeout: .seconds(1)) { usleep(100_000) }
         return BenchZooKeeper(handle: handle, hosts: hosts, directory: directory)
     }
 
@@ -163,22 +163,5 @@ struct BenchZooKeeper {
         handle.signalGroup(SIGKILL)
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.removeItem(atPath: "\(directory).log")
-    }
-}
-
-enum TCPReachable {
-    static func check(port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

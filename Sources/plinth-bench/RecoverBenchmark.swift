@@ -100,16 +100,9 @@ final class RecoverRun: @unchecked Sendable {
                 for try await event in connection.events {
                     switch event.type {
                     case .OFFERS:
-                        for offer in event.offers?.offers ?? [] {
-                            let batch = packTasks(into: offer, each: resources, command: "sleep 100000", prefix: "r",
-                                                  from: launched, upTo: tasks)
-                            launched += batch.count
-                            if batch.isEmpty {
-                                try await connection.decline([offer.id], refuseSeconds: 1000)
-                            } else {
-                                try await connection.launch(batch, offers: [offer.id], refuseSeconds: 1000)
-                            }
-                        }
+                        launched += try await launchLongRunning(event.offers?.offers ?? [], on: connection,
+                                                                each: resources, command: "sleep 100000", prefix: "r",
+                                                                from: launched, upTo: tasks).count
                     case .UPDATE:
                         guard let status = event.update?.status else { continue }
                         Task { try? await connection.acknowledge(status) }

@@ -67,11 +67,8 @@ extension Agent {
         executors[key]?.container = prepared.container
         executors[key]?.process = checkpointProcess(handle.pid, framework: key.framework, container: entry.containerID)
         watchExecutorExit(key, handle: handle, container: prepared.container)
-        let timeout = config.executorRegistrationTimeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.registrationTimedOut(key, handle: handle)
-        }
+        awaitSubscription(key, handle: handle, within: config.executorRegistrationTimeout,
+                          reason: .REASON_EXECUTOR_REGISTRATION_TIMEOUT, what: "register")
     }
 
     func watchExecutorExit(_ key: CustomExecutor.Key, handle: TaskProcessHandle, container: TaskContainer) {
@@ -82,14 +79,24 @@ extension Agent {
         }
     }
 
-    private func registrationTimedOut(_ key: CustomExecutor.Key, handle: TaskProcessHandle) {
+    /// A new executor must subscribe within `--executor_registration_timeout`, a recovered one
+    /// again within `--executor_reregistration_timeout`; otherwise it is killed and its tasks fail.
+    func awaitSubscription(_ key: CustomExecutor.Key, handle: TaskProcessHandle, within timeout: Duration,
+                           reason: StatusReason, what: String) {
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.subscriptionTimedOut(key, handle: handle, timeout: timeout, reason: reason, what: what)
+        }
+    }
+
+    private func subscriptionTimedOut(_ key: CustomExecutor.Key, handle: TaskProcessHandle, timeout: Duration,
+                                      reason: StatusReason, what: String) {
         guard let entry = executors[key], entry.stream == nil, entry.handle === handle, !entry.shuttingDown else { return }
-        logger.warning("Executor \(key.executor.value) did not subscribe within \(config.executorRegistrationTimeout)")
+        logger.warning("Executor \(key.executor.value) did not \(what) within \(timeout)")
         executors[key]?.shuttingDown = true
         for taskID in entry.taskIDs {
             report(.init(framework: key.framework, task: taskID), .TASK_FAILED,
-                   message: "Executor did not register within \(config.executorRegistrationTimeout)",
-                   reason: .REASON_EXECUTOR_REGISTRATION_TIMEOUT, source: .SOURCE_AGENT)
+                   message: "Executor did not \(what) within \(timeout)", reason: reason, source: .SOURCE_AGENT)
         }
         Task { _ = await handle.terminate(gracePeriod: .seconds(1)) }
     }

@@ -186,8 +186,9 @@ struct HealthProbe: Sendable {
     }
 }
 
-enum TCPProbe {
-    static func connects(port: UInt16, timeout: Duration) -> Bool {
+/// Whether something listens on a loopback port (TCP checks; the benchmarks' readiness waits).
+public enum TCPProbe {
+    public static func connects(port: UInt16, timeout: Duration) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -157,23 +157,8 @@ extension Agent {
         executors[key]?.handle = handle
         executors[key]?.process = identity
         watchExecutorExit(key, handle: handle, container: container)
-        let timeout = config.executorReregistrationTimeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.reregistrationTimedOut(key, handle: handle)
-        }
+        awaitSubscription(key, handle: handle, within: config.executorReregistrationTimeout,
+                          reason: .REASON_EXECUTOR_REREGISTRATION_TIMEOUT, what: "re-register")
         return true
-    }
-
-    private func reregistrationTimedOut(_ key: CustomExecutor.Key, handle: TaskProcessHandle) {
-        guard let entry = executors[key], entry.stream == nil, entry.handle === handle, !entry.shuttingDown else { return }
-        logger.warning("Executor \(key.executor.value) did not subscribe again within \(config.executorReregistrationTimeout)")
-        executors[key]?.shuttingDown = true
-        for taskID in entry.taskIDs {
-            report(.init(framework: key.framework, task: taskID), .TASK_FAILED,
-                   message: "Executor did not re-register within \(config.executorReregistrationTimeout)",
-                   reason: .REASON_EXECUTOR_REREGISTRATION_TIMEOUT, source: .SOURCE_AGENT)
-        }
-        Task { _ = await handle.terminate(gracePeriod: .seconds(1)) }
     }
 }
