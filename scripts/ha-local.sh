@@ -17,7 +17,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; echo "logs and work dirs:
 "$repo/scripts/zookeeper-server.sh" 2181 "$work/zookeeper" > "$work/zookeeper.log" 2>&1 &
 pids+=($!)
 until (exec 3<>/dev/tcp/127.0.0.1/2181) 2>/dev/null; do sleep 0.2; done
-zk=zk://127.0.0.1:2181/plinth
+zk=zk://127.0.0.1:2181/mesos   # the path the seed document's framework uses
 for port in 5050 5051 5052; do
   "$plinth" master --ip=127.0.0.1 --port=$port --work_dir="$work/master-$port" --zk=$zk --quorum=2 \
     > "$work/master-$port.log" 2>&1 &

@@ -246,3 +246,13 @@ def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
     assert all(is_alive(pid) for pid in pids)
     for i in range(4):
         assert not any(s in ("TASK_LOST", "TASK_KILLED", "TASK_FAILED") for s in fw.states(f"z{i}"))
+
+
+def test_seed_framework_runs_through_zookeeper(ha):
+    """The seed document's framework, unchanged, given a zk:// master as its document does."""
+    import seed_framework
+    ha.leader_port()
+    sched = seed_framework.run(ha.zk_url, 5, timeout=60)
+    with sched.lock:
+        states = dict(sched.states)
+    assert states == {str(i): "TASK_FINISHED" for i in range(5)}, states
