@@ -144,7 +144,12 @@ def running_everywhere(port: int, agents: int, tasks: int) -> bool:
 def test_kazoo_reads_the_leaders_master_info(ha, zookeeper):
     zk = zookeeper[0]
     leader = ha.leader_port()
-    children = sorted(c for c in zk.get_children("/plinth") if c.startswith("json.info_"))
+    deadline = time.monotonic() + 20
+    while True:
+        children = sorted(c for c in zk.get_children("/plinth") if c.startswith("json.info_"))
+        if len(children) == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(children) == 3, children
     info = json.loads(zk.get(f"/plinth/{children[0]}")[0])
     assert info["address"]["ip"] == "127.0.0.1" and info["address"]["port"] == leader, info
