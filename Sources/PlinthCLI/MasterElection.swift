@@ -32,6 +32,8 @@ enum MasterElection {
             switch leadership {
             case .leading:
                 guard gate.state != .leading else { continue }
+                // Elected but not yet recovered: clients get 503, not a redirect to the dead leader.
+                gate.state = .following(leader: nil)
                 do {
                     try await master.start()
                 } catch {
