@@ -48,6 +48,9 @@ struct MasterRouter: Sendable {
         if path.hasPrefix("/master/") { path = String(path.dropFirst("/master".count)) }
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         if case .following(let leader) = gate.state, !LeaderGate.alwaysServed.contains(path) {
+            // The body is read first, so the connection is left clean for the client's next request.
+            var request = request
+            _ = try? await request.collectBody(upTo: 64 << 20)
             return Self.toLeader(leader, request: request)
         }
         switch path {
@@ -114,8 +117,13 @@ extension MasterRouter {
     /// A master that does not lead sends every client to the one that does (307, as Mesos's
     /// masters do), or answers 503 while none is elected.
     static func toLeader(_ leader: String?, request: Request) -> Response {
-        guard let leader else { return Reply.text(.serviceUnavailable, "No leading master is elected") }
+        guard let leader else {
+            var response = Reply.text(.serviceUnavailable, "No leading master is elected")
+            response.headers[.connection] = "close"
+            return response
+        }
         var response = Response(status: .temporaryRedirect)
+        response.headers[.connection] = "close"
         let query = request.uri.query.map { "?\($0)" } ?? ""
         response.headers[.location] = "http://\(leader)\(request.uri.path)\(query)"
         return response

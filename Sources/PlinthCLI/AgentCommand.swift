@@ -96,7 +96,11 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try config()
         let logger = Logger(label: "plinth.agent")
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A master that just died or was just elected must not hold a connection attempt for
+        // the client's default 10 s: the link retries, and a failover is measured in seconds.
+        var httpConfig = HTTPClient.Configuration()
+        httpConfig.timeout.connect = .milliseconds(500)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
         let runtime: ContainerRuntime
         do {
             runtime = try ContainerRuntime.prepare(config)
