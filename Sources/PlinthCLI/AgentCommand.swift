@@ -12,7 +12,7 @@ struct AgentCommand: AsyncParsableCommand {
         abstract: "Run an agent: it registers with a master and runs the tasks launched on it.",
         discussion: "Every flag can also be set as PLINTH_<FLAG> or MESOS_<FLAG>.")
 
-    @Option(name: .customLong("master"), help: "The master, as host:port.") var master: String?
+    @Option(name: .customLong("master"), help: "The master, as host:port, or zk://host:port[,host:port]/path to follow the elected one.") var master: String?
     @Option(name: .customLong("ip"), help: "IP address to listen on (default 127.0.0.1).") var ip: String?
     @Option(name: .customLong("port"), help: "Port to listen on (default 5051).") var port: Int?
     @Option(name: .customLong("hostname"), help: "Hostname to advertise (default: the IP).") var hostname: String?
@@ -27,6 +27,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-switch_user"), help: "Run every task as the agent's own user.")
     var noSwitchUser = false
     @OptionGroup var containers: ContainerOptions
+    @Option(name: .customLong("zk_session_timeout"),
+            help: "With --master=zk://...: the ZooKeeper session timeout for following the election (default 10secs).")
+    var zkSessionTimeout: String?
     @Option(name: .customLong("recover"),
             help: "reconnect (the default): come back under the checkpointed agent ID; cleanup: start as a new agent.")
     var recover: String?
@@ -45,6 +48,9 @@ struct AgentCommand: AsyncParsableCommand {
         case let other?: throw CLIError("Invalid --switch_user '\(other)': expected true or false")
         }
         try containers.apply(to: &config)
+        if let timeout = Flags.resolve(zkSessionTimeout, "zk_session_timeout") {
+            config.zkSessionTimeout = try Flags.duration(timeout)
+        }
         try AgentCommand.recover(&config, mode: Flags.resolve(recover, "recover", default: "reconnect"))
         return config
     }

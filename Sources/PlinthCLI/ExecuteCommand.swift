@@ -11,7 +11,7 @@ struct ExecuteCommand: AsyncParsableCommand {
         abstract: "Launch one task, print its state changes and its stdout, and exit with its outcome.",
         discussion: "Exits 0 only when the task reaches TASK_FINISHED.")
 
-    @Option(name: .customLong("master"), help: "The master, as host:port.") var master: String?
+    @Option(name: .customLong("master"), help: "The master, as host:port, or zk://host:port[,host:port]/path to follow the elected one.") var master: String?
     @Option(name: .customLong("name"), help: "The task's name, also its ID.") var name: String
     @Option(name: .customLong("command"), help: "Shell command to run.") var command: String
     @Option(name: .customLong("resources"), help: "Resources for the task (default cpus:0.1;mem:32).")
