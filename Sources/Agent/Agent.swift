@@ -161,11 +161,14 @@ public actor Agent {
 
     /// Follows the election: a new leader ends the link to the old one.
     private func followLeader(_ detector: MasterDetector) async {
-        do {
-            try await detector.start()
-        } catch {
-            logger.error("Failed to reach ZooKeeper at \(config.master): \(error)")
-            return
+        while !Task.isCancelled {
+            do {
+                try await detector.start()
+                break
+            } catch {
+                logger.warning("Cannot reach ZooKeeper at \(config.master): \(error); retrying")
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
         for await leader in await detector.changes() {
             let address = leader.map(Candidacy.address(of:))

@@ -26,8 +26,14 @@ public actor MasterDetector {
     /// Connects and keeps following the election (with a new session if one expires).
     public func start() async throws {
         guard !started else { return }
+        do {
+            try await client.connect()
+        } catch {
+            // A fresh client for the next attempt: a failed one may hold half a session.
+            client = ZooKeeperClient(hosts: url.hosts, sessionTimeout: sessionTimeout, logger: logger)
+            throw error
+        }
         started = true
-        try await client.connect()
         await refresh()
         follow(client)
     }

@@ -261,3 +261,32 @@ def test_seed_framework_runs_through_zookeeper(ha):
     with sched.lock:
         states = dict(sched.states)
     assert states == {str(i): "TASK_FINISHED" for i in range(5)}, states
+
+
+def test_agent_started_before_zookeeper_finds_the_leader_later(plinth_bin, tmp_path, proc_registry):
+    if not zookeeper_installed():
+        pytest.skip("ZooKeeper is not installed (Debian: apt-get install zookeeper)")
+    server = ZooKeeperServer(tmp_path, proc_registry)
+    zk_url = f"zk://{server.hosts}/plinth"
+    agent = PlinthProcess("agent", [plinth_bin, "agent", f"--master={zk_url}", "--ip=127.0.0.1",
+                                    f"--port={free_port()}", f"--work_dir={tmp_path / 'agent'}",
+                                    "--resources=cpus:1;mem:512;disk:1000;ports:[31000-31010]"],
+                          tmp_path / "agent.log").start()
+    proc_registry.append(agent)
+    time.sleep(2)
+    assert agent.running(), agent.log_tail()
+    server.start()
+    port = free_port()
+    master = PlinthProcess("master", [plinth_bin, "master", "--ip=127.0.0.1", f"--port={port}",
+                                      f"--work_dir={tmp_path / 'master'}", f"--zk={zk_url}"],
+                           tmp_path / "master.log").start()
+    proc_registry.append(master)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not running_everywhere(port, 1, 0):
+            time.sleep(0.2)
+        assert running_everywhere(port, 1, 0), agent.log_tail()
+    finally:
+        agent.stop()
+        master.stop()
+        server.stop()
