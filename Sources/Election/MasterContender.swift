@@ -47,7 +47,7 @@ public actor MasterContender {
                 if news != last { continuation.yield(news) }
                 last = news
             }
-            publish(await self.read(mine: name))
+            if let news = await self.read(mine: name) { publish(news) }
             for await event in events {
                 switch event {
                 case .sessionExpired:
@@ -55,7 +55,7 @@ public actor MasterContender {
                     continuation.finish()
                     return
                 case .nodeChildrenChanged, .nodeDeleted, .nodeDataChanged, .reconnected:
-                    publish(await self.read(mine: name))
+                    if let news = await self.read(mine: name) { publish(news) }
                 case .nodeCreated, .disconnected:
                     continue
                 }
@@ -65,8 +65,9 @@ public actor MasterContender {
         return stream
     }
 
-    /// The election as it stands; sets the children watch again.
-    private func read(mine: String) async -> Leadership {
+    /// The election as it stands, setting the children watch again; nil when ZooKeeper could not
+    /// be asked (a lost connection says nothing about who leads: the session's fate will).
+    private func read(mine: String) async -> Leadership? {
         do {
             let children = try await client.getChildren(path, watch: true)
             guard let leader = Candidacy.leader(of: children) else { return .noLeader }
@@ -77,7 +78,7 @@ public actor MasterContender {
             return .sessionLost
         } catch {
             logger.warning("Failed to read the election at \(path): \(error)")
-            return .following(nil)
+            return nil
         }
     }
 }

@@ -290,3 +290,37 @@ def test_agent_started_before_zookeeper_finds_the_leader_later(plinth_bin, tmp_p
         agent.stop()
         master.stop()
         server.stop()
+
+
+def test_a_paused_leader_stops_acting_when_it_resumes(ha):
+    """A leader frozen (SIGSTOP) past its session is replaced; when it resumes it learns its session
+    expired and exits rather than act as a second leader (a supervisor would start it again as a
+    candidate)."""
+    leader = ha.leader_port()
+    deadline = time.monotonic() + 30
+    while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ha.masters[leader].killpg(signal.SIGSTOP)
+    try:
+        new_leader = None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for port, proc in ha.masters.items():
+                if port == leader or not proc.running():
+                    continue
+                try:
+                    reply = requests.get(f"http://127.0.0.1:{port}/master/redirect", allow_redirects=False, timeout=1)
+                except requests.RequestException:
+                    continue
+                if reply.status_code == 307 and not reply.headers["Location"].endswith(f":{leader}"):
+                    new_leader = int(reply.headers["Location"].rsplit(":", 1)[1])
+            if new_leader and running_everywhere(new_leader, 2, 0):
+                break
+            time.sleep(0.1)
+        assert new_leader and running_everywhere(new_leader, 2, 0), "no new leader while the old one was paused"
+    finally:
+        ha.masters[leader].killpg(signal.SIGCONT)
+    ha.masters[leader].popen.wait(timeout=15)
+    assert "Lost the ZooKeeper session" in ha.masters[leader].log_text(), ha.masters[leader].log_tail()
+    time.sleep(1)
+    assert running_everywhere(new_leader, 2, 0), "the agents left the new leader"
