@@ -27,7 +27,7 @@ extension Agent {
         guard let task = tasks[key], let command = task.info.command else { return }
         if task.killRequested { return killedDuringLaunch(key) }
         let requestedUser = command.user ?? frameworks[key.framework]?.user
-        var prepared: PreparedLaunch
+        let prepared: PreparedLaunch
         do {
             prepared = try await prepare(task, command: command, user: requestedUser, env: env)
         } catch let failure as LaunchFailure {
@@ -44,7 +44,6 @@ extension Agent {
         }
         tasks[key]?.container = prepared.container
         report(key, .TASK_STARTING)
-        wrapForRecovery(&prepared.request, framework: key.framework, container: task.containerID)
         let handle: TaskProcessHandle
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)

@@ -14,6 +14,9 @@ public enum ProcessTable {
         public let systemTicks: UInt64
         public let threads: UInt32
         public let rssPages: UInt64
+        /// Clock ticks after boot when the process started: with the pid, what names a process
+        /// for good (a pid alone may be reused).
+        public let startTime: UInt64
     }
 
     /// Parses `/proc/<pid>/stat`; the command name may hold spaces and parentheses, so fields
@@ -25,9 +28,14 @@ public enum ProcessTable {
         // rest[0] is the state (field 3); field n is rest[n - 3].
         guard rest.count > 21, let parent = pid_t(rest[1]), let group = pid_t(rest[2]),
               let user = UInt64(rest[11]), let system = UInt64(rest[12]),
-              let threads = UInt32(rest[17]), let rss = UInt64(rest[21]) else { return nil }
+              let threads = UInt32(rest[17]), let start = UInt64(rest[19]), let rss = UInt64(rest[21]) else { return nil }
         return Entry(pid: pid, parent: parent, group: group, userTicks: user, systemTicks: system,
-                     threads: threads, rssPages: rss)
+                     threads: threads, rssPages: rss, startTime: start)
+    }
+
+    /// One process, if it exists.
+    public static func entry(_ pid: pid_t) -> Entry? {
+        CgroupFiles.read("/proc/\(pid)/stat").flatMap(parse(stat:))
     }
 
     public static func snapshot() -> [Entry] {

@@ -25,7 +25,8 @@ struct FailoverBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("tasks-per-agent")) var tasksPerAgent: Int = 10
     @Option(name: .customLong("zk"), help: "A ZooKeeper to use, as host:port (default: start one with scripts/zookeeper-server.sh).")
     var zk: String?
-    @Option(name: .customLong("zk_session_timeout")) var sessionTimeout: String = "2secs"
+    @Option(name: .customLong("zk_session_timeout_secs"), help: "The masters' ZooKeeper session timeout in seconds.")
+    var sessionTimeout: Double = 2
 
     func run() async throws {
         var logger = Logger(label: "plinth.bench")
@@ -34,7 +35,7 @@ struct FailoverBenchmark: AsyncParsableCommand {
         let server = try zk == nil ? BenchZooKeeper.start() : nil
         defer { server?.stop() }
         let hosts = [zk ?? server!.hosts]
-        let timeout = Duration.seconds(Double(sessionTimeout.replacingOccurrences(of: "secs", with: "")) ?? 2)
+        let timeout = Duration.milliseconds(Int64(sessionTimeout * 1000))
         let path = "/plinth-bench-\(UUID().uuidString.prefix(8))"
 
         let first = try await BenchMaster.start(id: "m1", port: 1, hosts: hosts, path: path, timeout: timeout, logger: logger)

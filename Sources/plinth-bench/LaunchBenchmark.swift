@@ -38,7 +38,10 @@ struct LaunchBenchmark: AsyncParsableCommand {
         say("work dir: \(cluster.workDir)")
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            try await waitForAgent(cluster.masterAddress, http: http)
+            let probe = MasterProbe(master: cluster.masterAddress, client: StreamingClient(http: http))
+            guard try await probe.activeAgent(after: 0, timeout: .seconds(10)) != nil else {
+                throw BenchError("the agent did not register within 10 s")
+            }
             let result = try await LaunchRun(tasks: tasks, command: command,
                                              resources: try Resources.parse(taskResources))
                 .run(master: cluster.masterAddress, http: http)
@@ -67,19 +70,6 @@ struct LaunchBenchmark: AsyncParsableCommand {
         }
         try? await http.shutdown()
         await cluster.stop()
-    }
-
-    private func waitForAgent(_ master: String, http: HTTPClient) async throws {
-        let client = StreamingClient(http: http)
-        for _ in 0..<200 {
-            if let state = try? await client.get(url: "http://\(master)/master/state"),
-               let json = try? JSONSerialization.jsonObject(with: state.body) as? [String: Any],
-               let agents = json["slaves"] as? [[String: Any]], agents.contains(where: { $0["active"] as? Bool == true }) {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw BenchError("the agent did not register within 10 s")
     }
 }
 

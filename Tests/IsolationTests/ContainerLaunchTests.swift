@@ -52,7 +52,7 @@ final class ContainerLaunchTests: XCTestCase {
     func testProcStatParsing() {
         let stat = "1234 (my (odd) cmd) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 12345 1000000 256 18446744073709551615"
         let entry = ProcessTable.parse(stat: stat)
-        XCTAssertEqual(entry, .init(pid: 1234, parent: 1, group: 1234, userTicks: 250, systemTicks: 50, threads: 3, rssPages: 256))
+        XCTAssertEqual(entry, .init(pid: 1234, parent: 1, group: 1234, userTicks: 250, systemTicks: 50, threads: 3, rssPages: 256, startTime: 12345))
     }
 }
 

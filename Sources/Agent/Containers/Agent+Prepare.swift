@@ -67,6 +67,7 @@ extension Agent {
             argv = launch.wrap(argv)
             request.command = .executable(path: argv[0], arguments: argv)
         }
+        wrapForRecovery(&request, framework: task.frameworkID, container: task.containerID)
         return PreparedLaunch(request: request, container: container)
     }
 

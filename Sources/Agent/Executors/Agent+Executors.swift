@@ -47,7 +47,7 @@ extension Agent {
         let env = ExecutorEnvironment.build(executor: entry.info, framework: framework, agentID: agentID,
                                             agentEndpoint: endpoint, sandbox: entry.sandbox,
                                             shutdownGrace: executorShutdownGrace(entry.info))
-        var prepared: PreparedLaunch
+        let prepared: PreparedLaunch
         do {
             prepared = try await prepare(pseudo, command: command, user: command.user ?? framework.user, env: env)
         } catch {
@@ -55,7 +55,6 @@ extension Agent {
             return executorFailed(key, reason: failure?.reason ?? .REASON_CONTAINER_LAUNCH_FAILED,
                                   message: failure?.message ?? "Failed to launch the executor: \(error)")
         }
-        wrapForRecovery(&prepared.request, framework: key.framework, container: entry.containerID)
         let handle: TaskProcessHandle
         do {
             handle = try TaskProcessHandle(spawning: prepared.request)

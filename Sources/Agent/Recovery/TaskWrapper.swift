@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,13 +50,7 @@ struct ProcessIdentity: Sendable, Codable, Hashable {
         return ProcessIdentity(pid: pid, startTime: time)
     }
 
-    /// Field 22 of `/proc/<pid>/stat`, counted after the command name (which may hold spaces).
-    static func startTime(_ pid: pid_t) -> UInt64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? UInt64(fields[19]) : nil
-    }
+    static func startTime(_ pid: pid_t) -> UInt64? { ProcessTable.entry(pid)?.startTime }
 
     /// A pidfd for the process if it is still the same one, else nil. The pidfd is opened
     /// before the start time is compared, so it cannot refer to a successor.
