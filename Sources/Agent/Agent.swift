@@ -179,9 +179,14 @@ public actor Agent {
         }
     }
 
+    /// This agent as the master, its checkpoint and its executors see it.
+    nonisolated func agentInfo(_ id: AgentID?) -> AgentInfo {
+        AgentInfo(hostname: config.hostname, port: Int32(config.port), resources: config.resources.resources,
+                  attributes: config.attributes, id: id)
+    }
+
     func registration() -> AgentRegistration {
-        let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
-                             resources: config.resources.resources, attributes: config.attributes, id: agentID)
+        let info = agentInfo(agentID)
         let reports = tasks.values.map { AgentTaskReport(frameworkId: $0.frameworkID, task: $0.info, state: $0.state) }
         let running = executors.values.map { AgentExecutorReport(frameworkId: $0.frameworkID, executor: $0.info) }
             + defaultExecutors.map { AgentExecutorReport(frameworkId: $0.key.framework, executor: $0.value.info) }
@@ -234,10 +239,8 @@ public actor Agent {
     /// Records the agent ID before the agent acts under it, so a restart comes back as the same agent.
     private func checkpoint(_ id: AgentID) {
         guard config.checkpointAgent else { return }
-        let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
-                             resources: config.resources.resources, attributes: config.attributes, id: id)
         do {
-            try AgentCheckpoint(workDir: config.workDir).save(info)
+            try AgentCheckpoint(workDir: config.workDir).save(agentInfo(id))
             checkpointed = true
         } catch {
             logger.error("Failed to checkpoint the agent's ID: \(error)")

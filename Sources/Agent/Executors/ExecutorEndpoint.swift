@@ -65,9 +65,8 @@ extension Agent {
         let queued = entry.queued
         entry.queued = []
         executors[key] = entry
-        let info = AgentInfo(hostname: config.hostname, port: Int32(config.port),
-                             resources: config.resources.resources, attributes: config.attributes, id: agentID)
-        stream.send(ExecutorEvent.subscribed(entry.info, framework: framework, agent: info, container: entry.containerID))
+        stream.send(ExecutorEvent.subscribed(entry.info, framework: framework, agent: agentInfo(agentID),
+                                             container: entry.containerID))
         if entry.shuttingDown {
             stream.send(ExecutorEvent.shutdown)
             return nil
