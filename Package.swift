@@ -37,10 +37,10 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        // The master's durable state (weights, quota, reservations) behind a small store
-        // interface, so high availability can later move it onto ZooKeeper.
+        // What a master must not forget, cut into documents, written by one batching Registrar
+        // into SQLite (one master) or fenced into ZooKeeper (masters that fail over).
         .target(name: "Registry", dependencies: [
-            "MesosAPI",
+            "MesosAPI", "ZooKeeper",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Master", dependencies: [
@@ -108,7 +108,8 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
         .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
-        .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry"],
+        .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry",
+                                                     .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: [

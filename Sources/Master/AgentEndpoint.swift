@@ -20,10 +20,12 @@ struct AgentEndpoint: Sendable {
             return Reply.text(.badRequest, "Invalid agent registration: \(WireCodec.describe(error))")
         }
         if await master.isGone(registration.agentInfo.id) {
-            return Reply.text(.forbidden, "Agent \(registration.agentInfo.id?.value ?? "") was drained and marked gone")
+            return goneReply(registration)
         }
         let stream = EventStream()
-        let id = await master.registerAgent(registration, stream: stream)
+        guard let id = await master.registerAgent(registration, stream: stream) else {
+            return Reply.text(.serviceUnavailable, "The registry could not admit the agent")
+        }
         let master = self.master
         let beat = try? WireCodec.encode(AgentEvent.heartbeat)
         var headers = HTTPFields()
@@ -33,6 +35,25 @@ struct AgentEndpoint: Sendable {
         }
         stream.watch(channel) { await master.agentStreamClosed(id, streamID: stream.id) }
         return Response(status: .ok, headers: headers, body: responseBody)
+    }
+
+    /// A gone agent may never register again; what it still runs is shut down, framework by
+    /// framework, as Mesos shuts down an agent that returns after removal.
+    private func goneReply(_ registration: AgentRegistration) -> Response {
+        let frameworks = Set(registration.tasks.map(\.frameworkId) + (registration.executors ?? []).map(\.frameworkId))
+        guard !frameworks.isEmpty else {
+            return Reply.text(.forbidden, "Agent \(registration.agentInfo.id?.value ?? "") was marked gone")
+        }
+        var body = ByteBuffer()
+        for framework in frameworks.sorted() {
+            if let record = try? WireCodec.encode(AgentEvent.shutdownFramework(framework)) {
+                body.writeString("\(record.count)\n")
+                body.writeBytes(record)
+            }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     func call(_ request: Request) async throws -> Response {

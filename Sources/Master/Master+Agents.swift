@@ -1,14 +1,35 @@
 import Allocator
 import HTTPSupport
 import MesosAPI
+import Registry
 
 extension Master {
     /// An agent (re)registers. A known ID keeps its identity; an ID this master never saw
-    /// (it restarted) is taken as given, with the tasks the agent reports.
-    public func registerAgent(_ registration: AgentRegistration, stream: EventStream) -> AgentID {
-        var agentInfo = registration.agentInfo
-        let id = agentInfo.id.flatMap { $0.value.isEmpty ? nil : $0 } ?? newAgentID()
-        agentInfo.id = id
+    /// (it restarted) is taken as given, with the tasks the agent reports. A new agent is
+    /// admitted, and an unreachable one readmitted, in the registry first; nil when that failed.
+    public func registerAgent(_ registration: AgentRegistration, stream: EventStream) async -> AgentID? {
+        var registration = registration
+        let given = registration.agentInfo.id.flatMap { $0.value.isEmpty ? nil : $0 }
+        let id = given ?? newAgentID()
+        registration.agentInfo.id = id
+        var wasUnreachable = false
+        if agents[id] == nil {
+            if recoveredAgents.removeValue(forKey: id) == nil {
+                wasUnreachable = unreachableAgents[id] != nil
+                let operation: RegistryOperation = given == nil ? .admitAgent(registration.agentInfo)
+                                                                : .markReachable(registration.agentInfo)
+                guard await persist([operation]) else { return nil }
+                unreachableAgents[id] = nil
+            }
+        }
+        let doomed = wasUnreachable ? withdrawUnreachableTasks(&registration) : []
+        admit(registration, id: id, stream: stream)
+        for framework in doomed.sorted() { _ = send(AgentEvent.shutdownFramework(framework), toAgent: id) }
+        return id
+    }
+
+    private func admit(_ registration: AgentRegistration, id: AgentID, stream: EventStream) {
+        let agentInfo = registration.agentInfo
         let total = applyStoredReservations(Resources((agentInfo.resources ?? []).upgraded), agent: id)
         if var existing = agents[id] {
             loseUnreportedTasks(registration, agentID: id)
@@ -25,6 +46,12 @@ extension Master {
         } else {
             agents[id] = AgentEntry(id: id, info: agentInfo, endpoint: registration.endpoint, stream: stream,
                                     active: true, total: total, registeredTime: wallClock)
+            if let record = storedDrains[id] {
+                agents[id]?.deactivated = true
+                if let state = record.state, let config = record.config {
+                    agents[id]?.drain = AgentDrain(state: state == .DRAINED ? .DRAINED : .DRAINING, config: config)
+                }
+            }
         }
         adoptReportedTasks(registration, agentID: id)
         adoptReportedExecutors(registration, agentID: id)
@@ -51,7 +78,6 @@ extension Master {
         }
         logger.info("Agent \(id) at \(registration.endpoint) registered with \(total)")
         requestAllocation()
-        return id
     }
 
     /// A known agent that comes back without some of its tasks restarted and lost them: each is
@@ -153,18 +179,91 @@ extension Master {
         }
     }
 
-    private func agentRemovalExpired(_ id: AgentID, generation: Int) {
-        guard let agent = agents[id], !agent.active, agent.generation == generation else { return }
-        removeAgent(id)
+    /// Marked unreachable in the registry first; if the agent came back meanwhile, it is
+    /// readmitted at once.
+    private func agentRemovalExpired(_ id: AgentID, generation: Int) async {
+        func stillGone() -> Bool {
+            guard let agent = agents[id] else { return false }
+            return !agent.active && agent.generation == generation
+        }
+        guard stillGone() else { return }
+        await waitForRemovalSlot()
+        guard stillGone() else { return }
+        let time = wallClock
+        guard await persist([.markUnreachable(id, time: time)]) else { return }
+        guard stillGone() else {
+            if let info = agents[id]?.info { _ = await persist([.markReachable(info)]) }
+            return
+        }
+        unreachableAgents[id] = time
+        removeAgent(id, partitionAwareState: .TASK_UNREACHABLE)
+        logger.info("Agent \(id) marked unreachable")
     }
 
-    func removeAgent(_ id: AgentID) {
+    /// `--agent_removal_rate_limit`: one removal per interval, in the order they were asked for.
+    func waitForRemovalSlot() async {
+        guard let interval = config.agentRemovalInterval else { return }
+        let slot = max(ContinuousClock.now, nextRemovalSlot)
+        nextRemovalSlot = slot + interval
+        try? await Task.sleep(until: slot, clock: .continuous)
+    }
+
+    /// After a recovery: agents that do not re-register within `--agent_reregister_timeout` are
+    /// marked unreachable, unless so many are missing that the fault is more likely elsewhere.
+    func awaitRecoveredAgents() {
+        let admitted = recoveredAgents.count
+        let timeout = config.agentReregisterTimeout
+        background.append(Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.recoveredAgentsTimedOut(admitted: admitted)
+        })
+    }
+
+    private func recoveredAgentsTimedOut(admitted: Int) async {
+        let missing = recoveredAgents.keys.sorted()
+        guard !missing.isEmpty else { return }
+        let fraction = Double(missing.count) / Double(max(admitted, 1))
+        if fraction > config.recoveryAgentRemovalLimit {
+            logger.error("\(missing.count) of \(admitted) admitted agents did not re-register after recovery, more than --recovery_agent_removal_limit allows: none is marked unreachable")
+            return
+        }
+        for id in missing {
+            await waitForRemovalSlot()
+            guard recoveredAgents[id] != nil else { continue }
+            let time = wallClock
+            guard await persist([.markUnreachable(id, time: time)]) else { return }
+            guard recoveredAgents.removeValue(forKey: id) != nil else {
+                if let info = agents[id]?.info { _ = await persist([.markReachable(info)]) }
+                continue
+            }
+            unreachableAgents[id] = time
+            logger.info("Agent \(id) did not re-register after recovery; marked unreachable")
+        }
+    }
+
+    /// An agent back from unreachable: its tasks of frameworks that are not partition-aware were
+    /// reported lost, so they are shut down rather than taken back, as in Mesos. Returns those
+    /// frameworks, with their tasks taken out of the registration.
+    private func withdrawUnreachableTasks(_ registration: inout AgentRegistration) -> Set<FrameworkID> {
+        let infos = Dictionary(registration.frameworks.compactMap { f in f.id.map { ($0, f) } },
+                               uniquingKeysWith: { a, _ in a })
+        var doomed = Set<FrameworkID>()
+        for report in registration.tasks {
+            let info = frameworks[report.frameworkId]?.info ?? infos[report.frameworkId]
+            if info?.isPartitionAware != true { doomed.insert(report.frameworkId) }
+        }
+        registration.tasks.removeAll { doomed.contains($0.frameworkId) }
+        registration.executors?.removeAll { doomed.contains($0.frameworkId) }
+        return doomed
+    }
+
+    func removeAgent(_ id: AgentID, partitionAwareState: TaskState) {
         agents.removeValue(forKey: id)
         executors[id] = nil
         allocator.removeAgent(id)
         for (fid, framework) in frameworks {
             for (tid, task) in framework.tasks where task.agentID == id {
-                let state: TaskState = framework.info.isPartitionAware ? .TASK_GONE : .TASK_LOST
+                let state: TaskState = framework.info.isPartitionAware ? partitionAwareState : .TASK_LOST
                 if !task.state.isTerminal {
                     sendMasterUpdate(fid, taskID: tid, agentID: id, state: state, reason: .REASON_AGENT_REMOVED,
                                      message: "Agent \(id) was removed")

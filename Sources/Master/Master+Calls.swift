@@ -3,7 +3,7 @@ import MesosAPI
 extension Master {
     /// Every scheduler call but SUBSCRIBE: the framework must exist, be connected on the stream
     /// named by `Mesos-Stream-Id`, and then the call runs.
-    public func handle(_ call: Call, streamID: String) -> CallOutcome {
+    public func handle(_ call: Call, streamID: String) async -> CallOutcome {
         guard let fid = call.frameworkId else { return .badRequest("Expecting 'framework_id' to be present") }
         // Only the fields needed here are read: a copy of the whole entry held during the call
         // would make every change to its task tables copy them.
@@ -16,10 +16,9 @@ extension Master {
         }
         switch call.type {
         case .TEARDOWN:
-            removeFramework(fid)
-            return .accepted
+            return await tearDown(fid) ? .accepted : .unavailable("Failed to remove the framework from the registry")
         case .ACCEPT:
-            return accept(fid, call.accept!)
+            return await accept(fid, call.accept!)
         case .DECLINE:
             return decline(fid, call.decline!)
         case .REVIVE:

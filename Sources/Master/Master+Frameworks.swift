@@ -11,11 +11,17 @@ extension Master {
 
     /// SUBSCRIBE: a new framework, a failover of a connected one, or a framework coming back
     /// after a master restart (rebuilt from the FrameworkInfo it sends).
-    public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) -> SubscribeOutcome {
+    /// A framework new to the registry is stored there before it is answered.
+    public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) async -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
         if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
         if let id = info.id, !id.value.isEmpty {
             if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
+            if !registeredFrameworks.contains(id) {
+                guard await persist([.addFramework(info)]) else { return .refused("Failed to store the framework") }
+                registeredFrameworks.insert(id)
+                if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
+            }
             if frameworks[id] != nil {
                 resubscribe(id, info: info, stream: stream, suppressedRoles: subscribe.suppressedRoles ?? [])
             } else {
@@ -28,6 +34,8 @@ extension Master {
         }
         let id = newFrameworkID()
         info.id = id
+        guard await persist([.addFramework(info)]) else { return .refused("Failed to store the framework") }
+        registeredFrameworks.insert(id)
         let entry = FrameworkEntry(id: id, info: info, stream: stream, connected: true, active: true,
                                    recovered: false, registeredTime: wallClock)
         frameworks[id] = entry
@@ -100,10 +108,20 @@ extension Master {
         }
     }
 
-    private func failoverExpired(_ id: FrameworkID, generation: Int) {
+    private func failoverExpired(_ id: FrameworkID, generation: Int) async {
         guard let entry = frameworks[id], !entry.connected, entry.generation == generation else { return }
         logger.info("Framework \(id) did not come back within its failover timeout; removing it")
+        _ = await tearDown(id)
+    }
+
+    /// Removes a framework from the registry, then from the master.
+    func tearDown(_ id: FrameworkID) async -> Bool {
+        if registeredFrameworks.contains(id) {
+            guard await persist([.removeFramework(id)]) else { return false }
+            registeredFrameworks.remove(id)
+        }
         removeFramework(id)
+        return true
     }
 
     /// TEARDOWN or an expired failover: kill its tasks, drop its offers, move it to completed.

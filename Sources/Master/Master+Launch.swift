@@ -6,7 +6,7 @@ extension Master {
 
     /// ACCEPT: validate the offers, then run the operations in order against the offered
     /// resources; whatever they leave unused goes back with the call's filter.
-    func accept(_ framework: FrameworkID, _ accept: Call.Accept) -> CallOutcome {
+    func accept(_ framework: FrameworkID, _ accept: Call.Accept) async -> CallOutcome {
         if let op = accept.operations.first(where: { !Master.supportedOperations.contains($0.type) }) {
             return .badRequest("Offer operation \(op.type) is not supported yet; LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE are")
         }
@@ -31,20 +31,21 @@ extension Master {
             offers[id] = nil
             frameworks[framework]?.offers.remove(id)
         }
+        // The offers are spent before the registry write, so nothing else can take them meanwhile.
+        let conversions = Master.conversions(in: accept.operations)
+        if !conversions.isEmpty, await !storeReservations(agent: agentID, conversions) {
+            allocator.recover(framework: framework, agent: agentID, resources: available, role: role,
+                              refuseSeconds: 0, now: now)
+            return .unavailable("Failed to store the reservations")
+        }
         var reshaped = false
         for operation in accept.operations {
             switch operation.type {
             case "RESERVE", "UNRESERVE":
-                let given = (operation.reserve?.resources ?? operation.unreserve?.resources ?? []).normalized.resources
-                let (from, to) = operation.type == "RESERVE"
-                    ? (Resources(given.map(\.poppedReservation)), Resources(given))
-                    : (Resources(given), Resources(given.map(\.poppedReservation)))
-                do {
-                    try convert(agent: agentID, from: from, to: to)
+                for (from, to) in Master.conversions(in: [operation]) {
+                    convert(agent: agentID, from: from, to: to)
                     available = available - from + to
                     reshaped = true
-                } catch {
-                    logger.error("Failed to store a reservation on agent \(agentID): \(error)")
                 }
             case "LAUNCH_GROUP":
                 guard let group = operation.launchGroup else {
@@ -63,6 +64,18 @@ extension Master {
                           refuseSeconds: refuse, now: now)
         requestAllocation()
         return .accepted
+    }
+
+    /// What each RESERVE and UNRESERVE turns into what.
+    static func conversions(in operations: [Offer.Operation]) -> [(from: Resources, to: Resources)] {
+        operations.compactMap { operation in
+            let given = (operation.reserve?.resources ?? operation.unreserve?.resources ?? []).normalized.resources
+            switch operation.type {
+            case "RESERVE": return (Resources(given.map(\.poppedReservation)), Resources(given))
+            case "UNRESERVE": return (Resources(given), Resources(given.map(\.poppedReservation)))
+            default: return nil
+            }
+        }
     }
 
     /// Validates and starts one task; returns what is left of the offered resources.

@@ -32,14 +32,22 @@ extension Master {
         return .success(pool)
     }
 
-    /// Applies one reservation change to an agent's total and makes it durable.
-    func convert(agent agentID: AgentID, from source: Resources, to target: Resources) throws {
+    /// Stores the agent's dynamic reservations as they will be after `conversions`; writes
+    /// still under way for the same agent are counted in, since each write replaces the last.
+    func storeReservations(agent agentID: AgentID, _ conversions: [(from: Resources, to: Resources)]) async -> Bool {
+        guard let current = reservationsInFlight[agentID] ?? agents[agentID]?.total else { return true }
+        let total = conversions.reduce(current) { $0 - $1.from + $1.to }
+        reservationsInFlight[agentID] = total
+        defer { if reservationsInFlight[agentID] == total { reservationsInFlight[agentID] = nil } }
+        return await persist([.setReservations(agentID, total.filter(\.isDynamicallyReserved).resources)])
+    }
+
+    /// Applies one stored reservation change to an agent's total.
+    func convert(agent agentID: AgentID, from source: Resources, to target: Resources) {
         guard var agent = agents[agentID] else { return }
-        let total = agent.total - source + target
-        let dynamic = total.filter(\.isDynamicallyReserved).resources
-        try registry.setReservations(dynamic, agent: agentID)
+        agent.total = agent.total - source + target
+        let dynamic = agent.total.filter(\.isDynamicallyReserved).resources
         storedReservations[agentID] = dynamic.isEmpty ? nil : dynamic
-        agent.total = total
         agents[agentID] = agent
     }
 
@@ -62,7 +70,7 @@ extension Master {
         return total
     }
 
-    public func operatorReserve(_ call: OperatorCall.ReserveResources) -> OperatorOutcome {
+    public func operatorReserve(_ call: OperatorCall.ReserveResources) async -> OperatorOutcome {
         guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
         let wanted = call.resources.normalized.resources
         if let problem = Validation.checkReservationTargets(wanted, call: "RESERVE_RESOURCES") {
@@ -73,10 +81,10 @@ extension Master {
         guard allocator.available(on: agent.id).contains(source) else {
             return .conflict("Not enough unallocated resources on agent \(agent.id) to reserve \(source)")
         }
-        return applyOperatorConversion(agent.id, from: source, to: Resources(wanted))
+        return await applyOperatorConversion(agent.id, from: source, to: Resources(wanted))
     }
 
-    public func operatorUnreserve(_ call: OperatorCall.UnreserveResources) -> OperatorOutcome {
+    public func operatorUnreserve(_ call: OperatorCall.UnreserveResources) async -> OperatorOutcome {
         guard let agent = agents[call.agentId] else { return .badRequest("No agent found with specified ID") }
         let given = call.resources.normalized.resources
         if given.isEmpty { return .badRequest("UNRESERVE_RESOURCES must name the resources to unreserve") }
@@ -87,7 +95,7 @@ extension Master {
         guard allocator.available(on: agent.id).contains(Resources(given)) else {
             return .conflict("The resources to unreserve are not all unallocated on agent \(agent.id)")
         }
-        return applyOperatorConversion(agent.id, from: Resources(given), to: Resources(given.map(\.poppedReservation)))
+        return await applyOperatorConversion(agent.id, from: Resources(given), to: Resources(given.map(\.poppedReservation)))
     }
 
     /// Outstanding offers give way to an operator's reservation, as in Mesos.
@@ -98,12 +106,11 @@ extension Master {
         }
     }
 
-    private func applyOperatorConversion(_ agentID: AgentID, from source: Resources, to target: Resources) -> OperatorOutcome {
-        do {
-            try convert(agent: agentID, from: source, to: target)
-        } catch {
-            return .unavailable("Failed to store the reservation: \(error)")
+    private func applyOperatorConversion(_ agentID: AgentID, from source: Resources, to target: Resources) async -> OperatorOutcome {
+        guard await storeReservations(agent: agentID, [(source, target)]) else {
+            return .unavailable("Failed to store the reservation")
         }
+        convert(agent: agentID, from: source, to: target)
         reshapeAllocator(agent: agentID)
         requestAllocation()
         return .ok

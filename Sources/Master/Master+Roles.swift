@@ -1,6 +1,7 @@
 import Allocator
 import HTTPSupport
 import MesosAPI
+import Registry
 
 /// Weights and quota: operator decisions about roles, validated, made durable in the
 /// registry, then applied to the allocator.
@@ -25,7 +26,7 @@ extension Master {
         allocator.setQuota(role: config.role, guarantees: config.guaranteeAmounts, limits: config.limitAmounts)
     }
 
-    public func updateWeights(_ infos: [WeightInfo]) -> OperatorOutcome {
+    public func updateWeights(_ infos: [WeightInfo]) async -> OperatorOutcome {
         var updates: [String: Double] = [:]
         for info in infos {
             guard let role = info.role else { return .badRequest("Every weight must name its role") }
@@ -36,27 +37,18 @@ extension Master {
             }
             updates[role] = info.weight
         }
-        do {
-            try registry.setWeights(updates)
-        } catch {
-            return .unavailable("Failed to store the weights: \(error)")
-        }
+        guard await persist([.setWeights(updates)]) else { return .unavailable("Failed to store the weights") }
         for (role, weight) in updates { applyWeight(weight, role: role) }
         requestAllocation()
         return .ok
     }
 
-    public func updateQuota(_ configs: [QuotaConfig], force: Bool) -> OperatorOutcome {
+    public func updateQuota(_ configs: [QuotaConfig], force: Bool) async -> OperatorOutcome {
         for config in configs {
             if let problem = checkQuota(config, force: force) { return .badRequest(problem) }
         }
-        do {
-            for config in configs {
-                if config.isEmpty { try registry.removeQuota(role: config.role) } else { try registry.setQuota(config) }
-            }
-        } catch {
-            return .unavailable("Failed to store the quota: \(error)")
-        }
+        let operations: [RegistryOperation] = configs.map { $0.isEmpty ? .removeQuota(role: $0.role) : .setQuota($0) }
+        guard await persist(operations) else { return .unavailable("Failed to store the quota") }
         configs.forEach(applyQuota)
         requestAllocation()
         return .ok
@@ -94,10 +86,9 @@ extension Master {
 }
 
 extension Master {
-    public func operatorTeardown(_ id: FrameworkID) -> OperatorOutcome {
+    public func operatorTeardown(_ id: FrameworkID) async -> OperatorOutcome {
         guard frameworks[id] != nil else { return .badRequest("No framework found with specified ID") }
-        removeFramework(id)
-        return .ok
+        return await tearDown(id) ? .ok : .unavailable("Failed to remove the framework from the registry")
     }
 
     func masterJSON() -> JSONValue {

@@ -21,8 +21,24 @@ public actor Master {
     var agents: [AgentID: AgentEntry] = [:]
     /// Custom executors per agent.
     var executors: [AgentID: [ExecutorKey: ExecutorEntry]] = [:]
-    /// Agents drained with `mark_gone`: they may not register again.
+    /// Agents marked gone: they may not register again.
     var goneAgents: Set<AgentID> = []
+    /// Admitted agents the registry knows but that have not registered with this master yet
+    /// (it just took over, or restarted).
+    var recoveredAgents: [AgentID: AgentInfo] = [:]
+    /// Agents marked unreachable, with the time of the mark.
+    var unreachableAgents: [AgentID: Double] = [:]
+    /// Drain and deactivation as stored, reapplied when a recovered agent registers.
+    var storedDrains: [AgentID: DrainRecord] = [:]
+    /// Frameworks the registry holds.
+    var registeredFrameworks: Set<FrameworkID> = []
+    /// An agent's total after the reservation writes still under way: each write carries the
+    /// ones before it.
+    var reservationsInFlight: [AgentID: Resources] = [:]
+    /// Agents whose drain is being recorded as finished.
+    var drainsCompleting: Set<AgentID> = []
+    /// When the next agent may be marked unreachable (`--agent_removal_rate_limit`).
+    var nextRemovalSlot = ContinuousClock.now
     var offers: [OfferID: OfferEntry] = [:]
     var allocator: AllocatorCore
     var nextFrameworkNumber = 0
@@ -30,17 +46,25 @@ public actor Master {
     var nextOfferNumber = 0
     var allocationPending = false
     var background: [Task<Void, Never>] = []
-    let registry: any RegistryStore
+    var registrar: Registrar
+    let onRegistryFailure: @Sendable (String) -> Void
     /// Operator decisions, mirrored from the registry.
     var weights: [String: Double] = [:]
     var quotas: [String: QuotaConfig] = [:]
     /// Dynamic reservations per agent, as stored; reapplied when an agent registers.
     var storedReservations: [AgentID: [Resource]] = [:]
 
+    /// - Parameter onRegistryFailure: what to do once a registry write failed; by default the
+    ///   process exits, because its view and the stored one may now differ.
     public init(config: MasterConfig, registry: any RegistryStore = InMemoryRegistry(),
-                logger: Logger = Logger(label: "plinth.master")) {
+                logger: Logger = Logger(label: "plinth.master"),
+                onRegistryFailure: (@Sendable (String) -> Void)? = nil) {
         self.config = config
-        self.registry = registry
+        self.registrar = Registrar(store: registry)
+        self.onRegistryFailure = onRegistryFailure ?? { reason in
+            FileHandle.standardError.write(Data("plinth master: \(reason); exiting\n".utf8))
+            exit(1)
+        }
         self.logger = logger
         self.allocator = AllocatorCore(config: config.allocator)
         self.startInstant = ContinuousClock.now
@@ -58,14 +82,22 @@ public actor Master {
 
     var wallClock: Double { Date().timeIntervalSince1970 }
 
-    /// Recovers the registry, then starts the periodic allocation loop. Called once by the server.
-    public func start() throws {
-        let state = try registry.load()
+    /// Recovers the registry (from `registry` when given: a leader's store exists only once it is
+    /// elected), then starts the periodic allocation loop. Called once by the server.
+    public func start(registry: (any RegistryStore)? = nil) async throws {
+        if let registry { registrar = Registrar(store: registry) }
+        let state = try await registrar.recover()
         for (role, weight) in config.weights.merging(state.weights, uniquingKeysWith: { $1 }) {
             applyWeight(weight, role: role)
         }
         for config in state.quotas.values { applyQuota(config) }
         storedReservations = state.reservations
+        goneAgents = Set(state.gone.keys)
+        unreachableAgents = state.unreachable
+        storedDrains = state.drains
+        registeredFrameworks = Set(state.frameworks.keys)
+        recoveredAgents = state.agents
+        if !recoveredAgents.isEmpty { awaitRecoveredAgents() }
         let interval = config.allocationInterval
         background.append(Task { [weak self] in
             while !Task.isCancelled {
@@ -80,6 +112,19 @@ public actor Master {
         background.forEach { $0.cancel() }
         for framework in frameworks.values { framework.stream?.finish() }
         for agent in agents.values { agent.stream?.finish() }
+    }
+
+    /// Stores registry changes before the master acts on them. False when they could not be
+    /// stored: the master is then done for (see `onRegistryFailure`).
+    func persist(_ operations: [RegistryOperation]) async -> Bool {
+        do {
+            try await registrar.apply(operations)
+            return true
+        } catch {
+            logger.critical("Registry write failed: \(error)")
+            onRegistryFailure("Failed to write the registry: \(error)")
+            return false
+        }
     }
 
     func periodicTick() {

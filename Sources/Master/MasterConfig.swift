@@ -21,6 +21,14 @@ public struct MasterConfig: Sendable {
     /// `--weights=eng=2,ops=3`: initial role weights; weights set through the API and stored in
     /// the registry take precedence.
     public var weights: [String: Double] = [:]
+    /// `--agent_reregister_timeout`: how long a master that recovered the registry waits for
+    /// its admitted agents before marking the missing ones unreachable.
+    public var agentReregisterTimeout: Duration = .seconds(600)
+    /// `--recovery_agent_removal_limit`: above this fraction of admitted agents missing after
+    /// recovery, none is marked (something larger is wrong than a few dead machines).
+    public var recoveryAgentRemovalLimit: Double = 1.0
+    /// `--agent_removal_rate_limit`: at most one agent marked unreachable per this interval.
+    public var agentRemovalInterval: Duration?
     /// `--roles`: when set, frameworks may only use these roles (and `*`).
     public var roleWhitelist: Set<String>?
     /// `--min_allocatable_resources`, `--role_sorter`, `--framework_sorter`.

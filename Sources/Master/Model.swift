@@ -81,6 +81,8 @@ public enum CallOutcome: Sendable, Equatable {
     case badRequest(String)
     case forbidden(String)
     case notImplemented(String)
+    /// The registry could not record the call's effect.
+    case unavailable(String)
 }
 
 /// A custom executor the master launched on an agent: its resources stay allocated until the

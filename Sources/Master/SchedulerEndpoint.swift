@@ -41,6 +41,7 @@ struct SchedulerEndpoint: Sendable {
         case .badRequest(let message): return Reply.text(.badRequest, message)
         case .forbidden(let message): return Reply.text(.forbidden, message)
         case .notImplemented(let message): return Reply.text(.notImplemented, message)
+        case .unavailable(let message): return Reply.text(.serviceUnavailable, message)
         }
     }
 

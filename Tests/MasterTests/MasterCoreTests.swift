@@ -36,22 +36,6 @@ final class MasterCoreTests: XCTestCase {
         framework = id
     }
 
-    func events(_ stream: EventStream) throws -> [Event] {
-        try records(stream).map { try WireCodec.decode(Event.self, from: $0) }
-    }
-
-    func agentEvents(_ stream: EventStream) throws -> [AgentEvent] {
-        try records(stream).map { try WireCodec.decode(AgentEvent.self, from: $0) }
-    }
-
-    func records(_ stream: EventStream) throws -> [Data] {
-        var decoder = RecordIODecoder()
-        decoder.feed(stream.takePending().readableBytesView)
-        var out: [Data] = []
-        while let record = try decoder.next() { out.append(record) }
-        return out
-    }
-
     func offers() async throws -> [Offer] {
         await master.runAllocation()
         return try events(frameworkStream).compactMap(\.offers).flatMap(\.offers)
@@ -304,8 +288,10 @@ extension MasterCoreTests {
         let agentStream = EventStream()
         let info = AgentInfo(hostname: "r", port: 5051, resources: [.scalar("cpus", 2, role: "eng")],
                              attributes: nil, id: nil)
-        let agentID = await master.registerAgent(AgentRegistration(agentInfo: info, endpoint: "127.0.0.1:6000",
-                                                                   frameworks: [], tasks: []), stream: agentStream)
+        let registered = await master.registerAgent(
+            AgentRegistration(agentInfo: info, endpoint: "127.0.0.1:6000", frameworks: [], tasks: []),
+            stream: agentStream)
+        let agentID = try XCTUnwrap(registered)
         let stream = EventStream()
         var fw = FrameworkInfo(user: "", name: "web", capabilities: [.init(type: "MULTI_ROLE"),
                                                                      .init(type: "RESERVATION_REFINEMENT")])
