@@ -113,7 +113,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: [
-            "ZooKeeper",
+            "ZooKeeper", "Registry", "MesosAPI",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

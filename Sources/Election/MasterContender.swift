@@ -24,6 +24,10 @@ public actor MasterContender {
     let logger: Logger
     private(set) var candidacy: String?
 
+    /// The full path of this master's candidacy znode, once created: what its registry writes
+    /// are fenced on.
+    public var candidacyPath: String? { candidacy.map { "\(path)/\($0)" } }
+
     public init(client: ZooKeeperClient, path: String, info: MasterInfo, logger: Logger) {
         self.client = client
         self.path = path

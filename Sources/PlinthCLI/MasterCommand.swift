@@ -40,6 +40,20 @@ struct MasterCommand: AsyncParsableCommand {
     var quorum: Int?
     @Option(name: .customLong("zk_session_timeout"), help: "ZooKeeper session timeout (default 2secs): how soon a dead leader is replaced.")
     var zkSessionTimeout: String?
+    @Option(name: .customLong("agent_reregister_timeout"),
+            help: "After a failover or restart, how long admitted agents have to come back before they are marked unreachable (default 10mins).")
+    var agentReregisterTimeout: String?
+    @Option(name: .customLong("agent_removal_rate_limit"),
+            help: "At most this many agents marked unreachable per interval, e.g. '1/20mins' (default: no limit).")
+    var agentRemovalRateLimit: String?
+    @Option(name: .customLong("recovery_agent_removal_limit"),
+            help: "After a recovery, mark none unreachable if more than this share of admitted agents is missing (default 100%).")
+    var recoveryAgentRemovalLimit: String?
+    @Option(name: .customLong("agent_ping_timeout"), help: "How long an agent's link may be down per ping (default 15secs).")
+    var agentPingTimeout: String?
+    @Option(name: .customLong("max_agent_ping_timeouts"),
+            help: "Ping timeouts before a disconnected agent is marked unreachable (default 5).")
+    var maxAgentPingTimeouts: Int?
 
     func config() throws -> MasterConfig {
         let ip = Flags.resolve(self.ip, "ip", default: "127.0.0.1")
@@ -61,6 +75,7 @@ struct MasterCommand: AsyncParsableCommand {
             for role in list { if let problem = RoleName.check(role) { throw CLIError("Invalid --roles: \(problem)") } }
             config.roleWhitelist = Set(list)
         }
+        try recoverySettings(&config)
         return config
     }
 
@@ -104,6 +119,35 @@ extension MasterCommand {
         }
         let timeout = try Flags.duration(Flags.resolve(zkSessionTimeout, "zk_session_timeout", default: "2secs"))
         return (url, timeout)
+    }
+
+    /// The flags that decide when an agent is marked unreachable.
+    func recoverySettings(_ config: inout MasterConfig) throws {
+        config.agentReregisterTimeout = try Flags.duration(
+            Flags.resolve(agentReregisterTimeout, "agent_reregister_timeout", default: "10mins"))
+        if let text = Flags.resolve(agentRemovalRateLimit, "agent_removal_rate_limit") {
+            config.agentRemovalInterval = try MasterCommand.parseRateLimit(text)
+        }
+        let limit = Flags.resolve(recoveryAgentRemovalLimit, "recovery_agent_removal_limit", default: "100%")
+        guard limit.hasSuffix("%"), let percent = Double(limit.dropLast()), (0...100).contains(percent) else {
+            throw CLIError("Invalid --recovery_agent_removal_limit '\(limit)': expected a percentage such as 50%")
+        }
+        config.recoveryAgentRemovalLimit = percent / 100
+        let ping = try Flags.duration(Flags.resolve(agentPingTimeout, "agent_ping_timeout", default: "15secs"))
+        let pings = try maxAgentPingTimeouts ?? Int(Flags.env("max_agent_ping_timeouts") ?? "5")
+            .orThrow("Invalid --max_agent_ping_timeouts")
+        guard pings > 0 else { throw CLIError("Invalid --max_agent_ping_timeouts \(pings): expected a positive number") }
+        config.agentRemovalTimeout = ping * pings
+    }
+
+    /// `N/DURATION`, Mesos's form: one removal per DURATION/N.
+    static func parseRateLimit(_ text: String) throws -> Duration {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let count = Int(parts[0]), count > 0,
+              let interval = try? Flags.duration(parts[1]), interval > .zero else {
+            throw CLIError("Invalid --agent_removal_rate_limit '\(text)': expected agents/interval such as 1/20mins")
+        }
+        return interval / count
     }
 
     /// `eng=2,ops=3` (Mesos's form).

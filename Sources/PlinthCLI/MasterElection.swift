@@ -2,6 +2,7 @@ import Election
 import Foundation
 import Logging
 import Master
+import Registry
 import ZooKeeper
 
 /// `plinth master --zk`: the master contends for leadership and serves only once elected; until
@@ -35,7 +36,9 @@ enum MasterElection {
                 // Elected but not yet recovered: clients get 503, not a redirect to the dead leader.
                 gate.state = .following(leader: nil)
                 do {
-                    try await master.start()
+                    guard let fence = await contender.candidacyPath else { abdicate("Elected without a candidacy") }
+                    let registry = ZooKeeperRegistry(client: client, path: "\(url.path)/registry", fence: fence)
+                    try await master.start(registry: registry)
                 } catch {
                     abdicate("Elected, but failed to recover the registry: \(error)")
                 }
