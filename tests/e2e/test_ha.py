@@ -11,7 +11,7 @@ import pytest
 import requests
 from kazoo.client import KazooClient
 
-from mesos_client import command_task
+from mesos_client import command_task, operator_call
 from plinth_procs import PlinthProcess, free_port, is_alive, master_state
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,6 +131,24 @@ def ha(plinth_bin, tmp_path, proc_registry, zookeeper):
     cluster.stop()
 
 
+def registry(zk) -> dict:
+    """The registry as the leader stored it in ZooKeeper: weights, and admitted agent IDs."""
+    children = zk.get_children("/plinth/registry")
+    roles = json.loads(zk.get("/plinth/registry/roles")[0]) if "roles" in children else {"weights": {}}
+    agents = set()
+    for child in children:
+        if child.startswith("agents-"):
+            shard = json.loads(zk.get(f"/plinth/registry/{child}")[0])
+            agents |= {a["id"]["value"] for a in shard.get("admitted", [])}
+    return {"weights": roles["weights"], "agents": agents}
+
+
+def set_weight(port: int, role: str, weight: float, timeout: float = 10) -> int:
+    body = {"type": "UPDATE_WEIGHTS", "update_weights": {"weight_infos": [{"role": role, "weight": weight}]}}
+    return requests.post(f"http://127.0.0.1:{port}/api/v1", json=body, allow_redirects=False,
+                         timeout=timeout).status_code
+
+
 def running_everywhere(port: int, agents: int, tasks: int) -> bool:
     try:
         state = master_state(f"http://127.0.0.1:{port}")
@@ -158,6 +176,13 @@ def test_kazoo_reads_the_leaders_master_info(ha, zookeeper):
     reply = requests.post(f"http://127.0.0.1:{follower}/api/v1/scheduler", json={"type": "SUBSCRIBE"},
                           allow_redirects=False, timeout=5)
     assert reply.status_code == 307 and reply.headers["Location"].endswith(f"127.0.0.1:{leader}/api/v1/scheduler")
+    # The leader's registry lives beside the candidacies, after them in name order.
+    deadline = time.monotonic() + 30
+    while len(registry(zk)["agents"]) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    state = master_state(f"http://127.0.0.1:{leader}")
+    assert registry(zk)["agents"] == {a["id"] for a in state["slaves"]}
+    assert min(zk.get_children("/plinth")).startswith("json.info_")
 
 
 def test_failover_keeps_every_task(ha, make_framework):
@@ -236,6 +261,11 @@ def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
     pids = [int(fw.wait_update(f"z{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"]) for i in range(4)]
 
     server.stop()
+    try:
+        status = set_weight(leader, "outage", 4, timeout=SESSION * 3)
+    except requests.RequestException:
+        status = None
+    assert status != 200, "a registry write succeeded without ZooKeeper"
     time.sleep(SESSION * 3)
     assert not ha.masters[leader].running(), "a leader cut off from ZooKeeper past its session kept leading"
     assert all(is_alive(pid) for pid in pids)
@@ -251,6 +281,13 @@ def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
     assert all(is_alive(pid) for pid in pids)
     for i in range(4):
         assert not any(s in ("TASK_LOST", "TASK_KILLED", "TASK_FAILED") for s in fw.states(f"z{i}"))
+    # A fresh client: the fixture's own may still be finding its way back after the outage.
+    zk = KazooClient(hosts=zookeeper[1], timeout=5)
+    zk.start(timeout=10)
+    try:
+        assert "outage" not in registry(zk)["weights"]
+    finally:
+        zk.stop()
 
 
 def test_seed_framework_runs_through_zookeeper(ha):
@@ -292,15 +329,19 @@ def test_agent_started_before_zookeeper_finds_the_leader_later(plinth_bin, tmp_p
         server.stop()
 
 
-def test_a_paused_leader_stops_acting_when_it_resumes(ha):
-    """A leader frozen (SIGSTOP) past its session is replaced; when it resumes it learns its session
-    expired and exits rather than act as a second leader (a supervisor would start it again as a
-    candidate)."""
+def test_a_paused_leader_stops_acting_when_it_resumes(ha, zookeeper):
+    """Fencing. A leader frozen (SIGSTOP) past its session is replaced; when it resumes it writes
+    nothing to the registry, even for a call waiting in its socket, and exits rather than act as a
+    second leader (a supervisor would start it again as a candidate). The new leader's registry
+    holds what the old one stored and its own changes."""
+    zk = zookeeper[0]
     leader = ha.leader_port()
     deadline = time.monotonic() + 30
     while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert set_weight(leader, "eng", 2) == 200
     ha.masters[leader].killpg(signal.SIGSTOP)
+    late = {}
     try:
         new_leader = None
         deadline = time.monotonic() + 20
@@ -318,9 +359,24 @@ def test_a_paused_leader_stops_acting_when_it_resumes(ha):
                 break
             time.sleep(0.1)
         assert new_leader and running_everywhere(new_leader, 2, 0), "no new leader while the old one was paused"
+        assert set_weight(new_leader, "ops", 3) == 200
+
+        def stale_write():
+            try:
+                late["status"] = set_weight(leader, "eng", 9, timeout=15)
+            except requests.RequestException as error:
+                late["error"] = error
+        import threading
+        writer = threading.Thread(target=stale_write)
+        writer.start()
+        time.sleep(0.5)  # the call now waits in the paused leader's socket
     finally:
         ha.masters[leader].killpg(signal.SIGCONT)
     ha.masters[leader].popen.wait(timeout=15)
-    assert "Lost the ZooKeeper session" in ha.masters[leader].log_text(), ha.masters[leader].log_tail()
+    writer.join(timeout=20)
+    assert late.get("status") != 200, f"a fenced leader accepted a write: {late}"
+    log = ha.masters[leader].log_text()
+    assert "Lost the ZooKeeper session" in log or "fenced" in log, ha.masters[leader].log_tail()
+    assert registry(zk)["weights"] == {"eng": 2, "ops": 3}
     time.sleep(1)
     assert running_everywhere(new_leader, 2, 0), "the agents left the new leader"

@@ -38,20 +38,39 @@ public actor ZooKeeperRegistry: RegistryStore {
     /// and each document on its own is whole.
     public func write(_ documents: [String: Data]) async throws {
         for chunk in try chunks(documents) {
-            var ops: [ZooKeeperOp] = [.check(path: fence, version: -1)]
-            for (name, data) in chunk {
-                let znode = "\(path)/\(name)"
-                ops.append(existing.contains(name)
-                    ? .setData(path: znode, data: Array(data), version: -1)
-                    : .create(path: znode, data: Array(data), mode: .persistent))
-            }
-            do {
-                try await client.multi(ops)
-            } catch ZooKeeperError.noNode {
-                throw RegistryError.fenced(fence)
-            }
+            try await writeRetrying(chunk)
             existing.formUnion(chunk.map(\.0))
         }
+    }
+
+    /// A lost connection says nothing about the session: the write is tried again (it replaces
+    /// whole documents, so twice is the same as once) until it lands, is fenced, or the session
+    /// is found expired. Meanwhile the master waits, and acts on nothing it asked to store.
+    private func writeRetrying(_ chunk: [(String, Data)]) async throws {
+        while true {
+            do {
+                try await client.multi(operations(chunk))
+                return
+            } catch ZooKeeperError.noNode {
+                throw RegistryError.fenced(fence)
+            } catch ZooKeeperError.nodeExists {
+                // A create that landed before its reply was lost.
+                existing.formUnion(chunk.map(\.0))
+            } catch ZooKeeperError.connectionLoss {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private func operations(_ chunk: [(String, Data)]) -> [ZooKeeperOp] {
+        var ops: [ZooKeeperOp] = [.check(path: fence, version: -1)]
+        for (name, data) in chunk {
+            let znode = "\(path)/\(name)"
+            ops.append(existing.contains(name)
+                ? .setData(path: znode, data: Array(data), version: -1)
+                : .create(path: znode, data: Array(data), mode: .persistent))
+        }
+        return ops
     }
 
     private func chunks(_ documents: [String: Data]) throws -> [[(String, Data)]] {
