@@ -94,7 +94,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "plinth", dependencies: ["PlinthCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
         .executableTarget(name: "plinth-bench", dependencies: [
-            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Election", "ZooKeeper",
+            "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Election", "ZooKeeper", "Registry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

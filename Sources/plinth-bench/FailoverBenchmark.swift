@@ -6,12 +6,15 @@ import HTTPSupport
 import Logging
 import Master
 import MesosAPI
+import Registry
 import ZooKeeper
 
 /// `plinth-bench failover`: two masters contend through a real ZooKeeper; A simulated agents
 /// with their tasks register with the leader; the leader "dies" (its ZooKeeper connection is
 /// cut, so its session expires as after a kill -9); the times to the standby's election and to
-/// every agent re-registered with it are measured.
+/// every agent re-registered with it are measured. The masters keep their registry in that
+/// ZooKeeper, as `plinth master --zk` does: the first admits every agent there, and the standby's
+/// election time includes reading it back.
 ///
 /// The masters are `Master` actors in this process with no HTTP server, and the agents are not
 /// processes or sockets either: each is a registration sent straight to the master's actor (the
@@ -76,14 +79,18 @@ struct BenchMaster {
                       logger: Logger) async throws -> BenchMaster {
         var config = MasterConfig(port: port)
         config.eagerAllocationDelay = nil
-        let master = Master(config: config, logger: logger)
+        let master = Master(config: config, logger: logger, onRegistryFailure: { reason in
+            FileHandle.standardError.write(Data("failover bench: master \(id): \(reason)\n".utf8))
+        })
         let client = ZooKeeperClient(hosts: hosts, sessionTimeout: timeout, logger: logger)
         try await client.connect()
         let gate = LeaderGate(.following(leader: nil))
-        let news = try await MasterContender(client: client, path: path, info: master.info, logger: logger).contend()
+        let contender = MasterContender(client: client, path: path, info: master.info, logger: logger)
+        let news = try await contender.contend()
         Task {
             for await leadership in news where leadership == .leading {
-                try? await master.start()
+                guard let fence = await contender.candidacyPath else { continue }
+                try? await master.start(registry: ZooKeeperRegistry(client: client, path: "\(path)/registry", fence: fence))
                 gate.state = .leading
             }
         }

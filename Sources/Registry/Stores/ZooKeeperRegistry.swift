@@ -24,10 +24,15 @@ public actor ZooKeeperRegistry: RegistryStore {
 
     public func read() async throws -> [String: Data] {
         try await client.ensurePath(path)
-        var out: [String: Data] = [:]
-        for name in try await client.getChildren(path) {
-            let (data, _) = try await client.getData("\(path)/\(name)")
-            out[name] = Data(data)
+        // Every shard asked for at once: ZooKeeper answers a session's requests in order, so
+        // the reads pipeline on the one connection instead of waiting a round trip each.
+        let client = self.client
+        let path = self.path
+        let out = try await withThrowingTaskGroup(of: (String, Data).self) { group in
+            for name in try await client.getChildren(path) {
+                group.addTask { (name, Data(try await client.getData("\(path)/\(name)").0)) }
+            }
+            return try await group.reduce(into: [String: Data]()) { $0[$1.0] = $1.1 }
         }
         existing = Set(out.keys)
         return out
