@@ -114,13 +114,25 @@ extension Master {
         for request in tasks {
             if let task = entry.tasks[request.taskId] {
                 reply(framework, request.taskId, task.agentID, task.reconciledState, "Latest task state")
-            } else if let agentID = request.agentId, agents[agentID] != nil {
-                reply(framework, request.taskId, agentID, aware ? .TASK_GONE : .TASK_LOST, "Task is unknown to the agent")
-            } else {
-                reply(framework, request.taskId, request.agentId, aware ? .TASK_UNKNOWN : .TASK_LOST,
-                      "Task is unknown")
+                continue
+            }
+            if let (state, message) = unknownTaskAnswer(agent: request.agentId, partitionAware: aware) {
+                reply(framework, request.taskId, request.agentId, state, message)
             }
         }
+    }
+
+    /// What Mesos answers for a task the master does not know, by what it knows of the agent;
+    /// nil (no answer) while the agent may still re-register with it.
+    private func unknownTaskAnswer(agent: AgentID?, partitionAware aware: Bool) -> (TaskState, String)? {
+        guard let agent else {
+            return recoveredAgents.isEmpty ? (aware ? .TASK_UNKNOWN : .TASK_LOST, "Task is unknown") : nil
+        }
+        if agents[agent] != nil { return (aware ? .TASK_GONE : .TASK_LOST, "Task is unknown to the agent") }
+        if recoveredAgents[agent] != nil { return nil }
+        if unreachableAgents[agent] != nil { return (aware ? .TASK_UNREACHABLE : .TASK_LOST, "Task is on an unreachable agent") }
+        if goneAgents.contains(agent) { return (aware ? .TASK_GONE_BY_OPERATOR : .TASK_LOST, "Task is on a gone agent") }
+        return (aware ? .TASK_UNKNOWN : .TASK_LOST, "Task is unknown")
     }
 
     private func reply(_ framework: FrameworkID, _ taskID: TaskID, _ agentID: AgentID?, _ state: TaskState,

@@ -135,4 +135,34 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(deactivated, true, "a deactivated agent stays deactivated under the next master")
         await second.shutdown()
     }
+
+    func testReconciliationKnowsWhereAnAgentStands() async throws {
+        let store = try await registry(admitting: 2)
+        let registrar = Registrar(store: store)
+        _ = try await registrar.recover()
+        try await registrar.apply([.markUnreachable(AgentID("A1"), time: 1), .markGone(AgentID("A9"), time: 2)])
+        let master = Master(config: config(reregister: .seconds(600)), registry: store)
+        try await master.start()
+        let stream = EventStream()
+        var info = FrameworkInfo(user: "", name: "f", capabilities: [.init(type: "PARTITION_AWARE")])
+        info.failoverTimeout = 60
+        guard case .subscribed(let fid) = await master.subscribe(Call.Subscribe(frameworkInfo: info), stream: stream) else {
+            return XCTFail("not subscribed")
+        }
+        _ = try events(stream)
+        var call = Call(type: .RECONCILE, frameworkId: fid)
+        call.reconcile = Call.Reconcile(tasks: [
+            .init(taskId: TaskID("on-recovered"), agentId: AgentID("A0")),
+            .init(taskId: TaskID("on-unreachable"), agentId: AgentID("A1")),
+            .init(taskId: TaskID("on-gone"), agentId: AgentID("A9")),
+            .init(taskId: TaskID("nowhere"), agentId: nil),
+        ])
+        let outcome = await master.handle(call, streamID: stream.id)
+        XCTAssertEqual(outcome, .accepted)
+        let answers = Dictionary(try events(stream).compactMap(\.update).map { ($0.status.taskId.value, $0.status.state) },
+                                 uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(answers, ["on-unreachable": .TASK_UNREACHABLE, "on-gone": .TASK_GONE_BY_OPERATOR],
+                       "no answer while an agent may still re-register")
+        await master.shutdown()
+    }
 }
