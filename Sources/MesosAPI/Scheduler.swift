@@ -186,7 +186,10 @@ public struct Event: Codable, Sendable {
         }
         public init(offers: [Offer]) { self.offers = offers }
     }
-    public struct Rescind: Codable, Sendable { public var offerId: OfferID }
+    public struct Rescind: Codable, Sendable {
+        public var offerId: OfferID
+        enum CodingKeys: String, CodingKey { case offerId = "offer_id" }
+    }
     public struct Update: Codable, Sendable { public var status: TaskStatus }
     /// The same message as the MESSAGE call: agent, executor and base64 data.
     public typealias Message = Call.Message

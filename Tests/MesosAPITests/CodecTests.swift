@@ -50,6 +50,8 @@ final class CodecTests: XCTestCase {
         XCTAssertTrue(json.contains(#""executor_pid":42"#))
         XCTAssertFalse(json.contains("\n"))
         XCTAssertEqual(String(data: try WireCodec.encode(Event.heartbeat), encoding: .utf8), #"{"type":"HEARTBEAT"}"#)
+        XCTAssertEqual(String(data: try WireCodec.encode(Event.rescind(OfferID("o"))), encoding: .utf8),
+                       #"{"type":"RESCIND","rescind":{"offer_id":{"value":"o"}}}"#)
     }
 
     func testRoundTripsEveryTaskState() throws {

@@ -67,17 +67,20 @@ def zookeeper(tmp_path, proc_registry):
 
 
 class HACluster:
-    def __init__(self, plinth_bin, root: Path, registry, zk_hosts: str, masters=3, agents=2):
+    def __init__(self, plinth_bin, root: Path, registry, zk_hosts: str, masters=3, agents=2, master_flags=()):
         self.bin, self.root, self.registry = plinth_bin, root, registry
+        self.master_flags = list(master_flags)
         self.zk_url = f"zk://{zk_hosts}/plinth"
         self.master_ports = [free_port() for _ in range(masters)]
         self.masters: dict[int, PlinthProcess] = {}
         self.agents: list[PlinthProcess] = []
+        self.agent_ports: list[int] = []
         self.starts = 0
         for port in self.master_ports:
             self.start_master(port)
         for i in range(agents):
             port = free_port()
+            self.agent_ports.append(port)
             self.agents.append(self.spawn(f"agent-{i}", [
                 "agent", f"--master={self.zk_url}", "--ip=127.0.0.1", f"--port={port}",
                 f"--work_dir={root / f'agent-{i}'}", "--resources=cpus:4;mem:4096;disk:10000;ports:[31000-32000]"]))
@@ -92,7 +95,7 @@ class HACluster:
         self.masters[port] = self.spawn(f"master-{port}-{self.starts}", [
             "master", "--ip=127.0.0.1", f"--port={port}", f"--work_dir={self.root / f'master-{port}'}",
             f"--zk={self.zk_url}", "--quorum=2", f"--zk_session_timeout={int(SESSION)}secs",
-            "--allocation_interval=1secs"])
+            "--allocation_interval=1secs", *self.master_flags])
 
     def leader_port(self, timeout: float = 20) -> int:
         """The port of the master every master points at with /master/redirect."""
@@ -140,7 +143,12 @@ def registry(zk) -> dict:
         if child.startswith("agents-"):
             shard = json.loads(zk.get(f"/plinth/registry/{child}")[0])
             agents |= {a["id"]["value"] for a in shard.get("admitted", [])}
-    return {"weights": roles["weights"], "agents": agents}
+    unreachable = set()
+    for child in children:
+        if child.startswith("agents-"):
+            shard = json.loads(zk.get(f"/plinth/registry/{child}")[0])
+            unreachable |= {m["id"]["value"] for m in shard.get("unreachable", [])}
+    return {"weights": roles["weights"], "agents": agents, "unreachable": unreachable}
 
 
 def set_weight(port: int, role: str, weight: float, timeout: float = 10) -> int:
@@ -380,3 +388,51 @@ def test_a_paused_leader_stops_acting_when_it_resumes(ha, zookeeper):
     assert registry(zk)["weights"] == {"eng": 2, "ops": 3}
     time.sleep(1)
     assert running_everywhere(new_leader, 2, 0), "the agents left the new leader"
+
+
+def test_an_agent_back_after_being_marked_unreachable_has_its_tasks_shut_down(
+        plinth_bin, tmp_path, proc_registry, zookeeper, make_framework):
+    """An agent frozen across a failover misses `--agent_reregister_timeout`: the new leader marks
+    it unreachable in the registry. When it resumes it is readmitted, and the tasks of its
+    framework (not partition-aware, so already counted lost) are shut down on it, as in Mesos."""
+    import os
+    zk = zookeeper[0]
+    ha = HACluster(plinth_bin, tmp_path, proc_registry, zookeeper[1], master_flags=["--agent_reregister_timeout=3secs"])
+    try:
+        leader = ha.leader_port()
+        deadline = time.monotonic() + 30
+        while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        fw = make_framework(ha.zk_url, failover_timeout=120)
+        offer = fw.take_offer(timeout=20)
+        fw.launch(offer, [command_task(f"u{i}", offer.agent_id.value, "sleep 600") for i in range(2)])
+        pids = [int(fw.wait_update(f"u{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"]) for i in range(2)]
+        slave = next(a for a in master_state(f"http://127.0.0.1:{leader}")["slaves"] if a["id"] == offer.agent_id.value)
+        agent = ha.agents[ha.agent_ports.index(int(slave["pid"].rsplit(":", 1)[1]))]
+
+        os.kill(agent.pid, signal.SIGSTOP)
+        try:
+            ha.masters[leader].killpg(signal.SIGKILL)
+            ha.masters[leader].popen.wait(timeout=10)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if offer.agent_id.value in registry(zk)["unreachable"]:
+                    break
+                time.sleep(0.2)
+            assert offer.agent_id.value in registry(zk)["unreachable"], "the missing agent was not marked unreachable"
+            assert all(is_alive(pid) for pid in pids), "marking an agent unreachable does not touch its tasks"
+        finally:
+            os.kill(agent.pid, signal.SIGCONT)
+
+        deadline = time.monotonic() + 30
+        while any(is_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(is_alive(pid) for pid in pids), "the returning agent kept tasks the cluster counted lost"
+        new_leader = ha.leader_port()
+        deadline = time.monotonic() + 30
+        while not running_everywhere(new_leader, 2, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert running_everywhere(new_leader, 2, 0), "the agent was not readmitted"
+        assert offer.agent_id.value not in registry(zk)["unreachable"]
+    finally:
+        ha.stop()
