@@ -25,7 +25,13 @@ struct FrameworkEntry {
 }
 
 struct TaskEntry {
-    var info: TaskInfo
+    /// A `TaskInfo` is some 830 bytes inline and is set once; behind a reference, a task table
+    /// of 400,000 entries (a large failover) grows and copies a tenth of the memory.
+    private var infoBox: Box<TaskInfo>
+    var info: TaskInfo {
+        get { infoBox.value }
+        set { infoBox = Box(newValue) }
+    }
     var frameworkID: FrameworkID
     var agentID: AgentID
     /// The role the task's resources are allocated to (the role of the offer it came from).
@@ -40,6 +46,23 @@ struct TaskEntry {
     var unacknowledged: [String: TaskState] = [:]
 
     var reconciledState: TaskState { statusUpdateState ?? state }
+
+    init(info: TaskInfo, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources,
+         state: TaskState, statusUpdateState: TaskState? = nil) {
+        self.infoBox = Box(info)
+        self.frameworkID = frameworkID
+        self.agentID = agentID
+        self.role = role
+        self.resources = resources
+        self.state = state
+        self.statusUpdateState = statusUpdateState
+    }
+}
+
+/// An immutable value shared by reference.
+final class Box<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 struct AgentEntry {

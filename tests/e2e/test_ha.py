@@ -157,6 +157,23 @@ def set_weight(port: int, role: str, weight: float, timeout: float = 10) -> int:
                          timeout=timeout).status_code
 
 
+def settled(port: int, agents: int, tasks: int, timeout: float = 30) -> bool:
+    """Waits until the master at `port` shows `agents` active agents and `tasks` running tasks."""
+    deadline = time.monotonic() + timeout
+    while not running_everywhere(port, agents, tasks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return running_everywhere(port, agents, tasks)
+
+
+def launch_sleepers(fw, prefix: str, count: int):
+    """`count` long tasks on one offer's agent; returns the offer and the tasks' pids."""
+    offer = fw.take_offer(timeout=20)
+    fw.launch(offer, [command_task(f"{prefix}{i}", offer.agent_id.value, "sleep 600") for i in range(count)])
+    pids = [int(fw.wait_update(f"{prefix}{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"])
+            for i in range(count)]
+    return offer, pids
+
+
 def running_everywhere(port: int, agents: int, tasks: int) -> bool:
     try:
         state = master_state(f"http://127.0.0.1:{port}")
@@ -195,9 +212,7 @@ def test_kazoo_reads_the_leaders_master_info(ha, zookeeper):
 
 def test_failover_keeps_every_task(ha, make_framework):
     leader = ha.leader_port()
-    deadline = time.monotonic() + 30
-    while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settled(leader, 2, 0)
     fw = make_framework(ha.zk_url, failover_timeout=60)
     framework_id = fw.framework_id
     launched = 0
@@ -260,13 +275,9 @@ def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
     every agent and task again."""
     _, _, server = zookeeper
     leader = ha.leader_port()
-    deadline = time.monotonic() + 30
-    while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settled(leader, 2, 0)
     fw = make_framework(ha.zk_url, failover_timeout=120)
-    offer = fw.take_offer(timeout=20)
-    fw.launch(offer, [command_task(f"z{i}", offer.agent_id.value, "sleep 600") for i in range(4)])
-    pids = [int(fw.wait_update(f"z{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"]) for i in range(4)]
+    _, pids = launch_sleepers(fw, "z", 4)
 
     server.stop()
     try:
@@ -282,10 +293,7 @@ def test_zookeeper_outage_loses_no_task(ha, zookeeper, make_framework):
     server.start()
     ha.supervise()
     leader = ha.leader_port(timeout=30)
-    deadline = time.monotonic() + 30
-    while not running_everywhere(leader, 2, 4) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert running_everywhere(leader, 2, 4), master_state(f"http://127.0.0.1:{leader}")
+    assert settled(leader, 2, 4), master_state(f"http://127.0.0.1:{leader}")
     assert all(is_alive(pid) for pid in pids)
     for i in range(4):
         assert not any(s in ("TASK_LOST", "TASK_KILLED", "TASK_FAILED") for s in fw.states(f"z{i}"))
@@ -344,9 +352,7 @@ def test_a_paused_leader_stops_acting_when_it_resumes(ha, zookeeper):
     holds what the old one stored and its own changes."""
     zk = zookeeper[0]
     leader = ha.leader_port()
-    deadline = time.monotonic() + 30
-    while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    settled(leader, 2, 0)
     assert set_weight(leader, "eng", 2) == 200
     ha.masters[leader].killpg(signal.SIGSTOP)
     late = {}
@@ -400,13 +406,9 @@ def test_an_agent_back_after_being_marked_unreachable_has_its_tasks_shut_down(
     ha = HACluster(plinth_bin, tmp_path, proc_registry, zookeeper[1], master_flags=["--agent_reregister_timeout=3secs"])
     try:
         leader = ha.leader_port()
-        deadline = time.monotonic() + 30
-        while not running_everywhere(leader, 2, 0) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        settled(leader, 2, 0)
         fw = make_framework(ha.zk_url, failover_timeout=120)
-        offer = fw.take_offer(timeout=20)
-        fw.launch(offer, [command_task(f"u{i}", offer.agent_id.value, "sleep 600") for i in range(2)])
-        pids = [int(fw.wait_update(f"u{i}", 30, "TASK_RUNNING")["container_status"]["executor_pid"]) for i in range(2)]
+        offer, pids = launch_sleepers(fw, "u", 2)
         slave = next(a for a in master_state(f"http://127.0.0.1:{leader}")["slaves"] if a["id"] == offer.agent_id.value)
         agent = ha.agents[ha.agent_ports.index(int(slave["pid"].rsplit(":", 1)[1]))]
 
@@ -429,10 +431,7 @@ def test_an_agent_back_after_being_marked_unreachable_has_its_tasks_shut_down(
             time.sleep(0.2)
         assert not any(is_alive(pid) for pid in pids), "the returning agent kept tasks the cluster counted lost"
         new_leader = ha.leader_port()
-        deadline = time.monotonic() + 30
-        while not running_everywhere(new_leader, 2, 0) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert running_everywhere(new_leader, 2, 0), "the agent was not readmitted"
+        assert settled(new_leader, 2, 0), "the agent was not readmitted"
         assert offer.agent_id.value not in registry(zk)["unreachable"]
     finally:
         ha.stop()
