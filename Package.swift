@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Mesos v1 wire types, JSON codec and RecordIO framing: no I/O.
@@ -43,8 +44,12 @@ let package = Package(
             "MesosAPI", "ZooKeeper",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
+        // Mesos-named metric snapshots, timer windows, and their Prometheus text form.
+        .target(name: "MesosMetrics", dependencies: [
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], swiftSettings: strict),
         .target(name: "Master", dependencies: [
-            "Registry",
+            "Registry", "MesosMetrics",
             "MesosAPI", "Allocator", "HTTPSupport",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,7 +78,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
-            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper",
+            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper", "MesosMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -107,6 +112,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "MesosMetricsTests", dependencies: ["MesosMetrics"], swiftSettings: strict),
         .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry",
                                                      .product(name: "GRDB", package: "GRDB.swift")],

@@ -21,6 +21,9 @@ public actor Agent {
     var masterInfo: MasterInfo?
     var frameworks: [FrameworkID: FrameworkInfo] = [:]
     var tasks: [StatusUpdateManager.Key: CommandTask] = [:]
+    /// Tasks that ended, by their first terminal state (for `slave/tasks_*`).
+    var terminalCounts: [TaskState: Int] = [:]
+    var validStatusUpdates = 0
     var completed: [CommandTask] = []
     var updates: StatusUpdateManager
     var background: [Task<Void, Never>] = []
@@ -307,6 +310,8 @@ public actor Agent {
                 containerStatus: ContainerStatus? = nil, limitation: TaskResourceLimitation? = nil,
                 healthy: Bool? = nil, checkStatus: CheckStatusInfo? = nil) {
         guard var task = tasks[key], task.state.canTransition(to: state) else { return }
+        countTransition(from: task.state, to: state)
+        validStatusUpdates += 1
         task.state = state
         tasks[key] = task
         var status = TaskStatus(taskId: key.task, state: state, message: message, source: source, reason: reason,

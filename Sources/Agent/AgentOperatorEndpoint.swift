@@ -44,6 +44,9 @@ struct AgentOperatorEndpoint: Sendable {
             return Reply.json(.object([("type", "GET_VERSION"), ("get_version", .object([
                 ("version_info", .object([("version", "1.11.0"), ("build_user", "plinth")])),
             ]))]))
+        case "GET_METRICS":
+            let metrics = Reply.metricsList(await agent.metricsSnapshot().sorted)
+            return Reply.json(.object([("type", "GET_METRICS"), ("get_metrics", metrics)]))
         case "GET_CONTAINERS":
             return Reply.json(await agent.containersJSON())
         case "LIST_FILES":

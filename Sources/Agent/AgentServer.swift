@@ -5,11 +5,13 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MesosAPI
+import MesosMetrics
 import NIOCore
 
 /// The agent's HTTP face: health, version and a `/state` in Mesos's legacy shape.
 public struct AgentServer: Sendable {
     public let agent: Agent
+    let exposition = PrometheusExposition()
 
     public init(agent: Agent) { self.agent = agent }
 
@@ -17,6 +19,7 @@ public struct AgentServer: Sendable {
         -> some ApplicationProtocol
     {
         let agent = self.agent
+        let exposition = self.exposition
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
@@ -27,6 +30,8 @@ public struct AgentServer: Sendable {
                 case "/health": return Response(status: .ok)
                 case "/version": return Reply.json(.object([("version", "1.11.0")]))
                 case "/state", "/state.json": return Reply.json(await agent.stateJSON())
+                case "/metrics/snapshot": return Reply.metricsSnapshot(await agent.metricsSnapshot().sorted)
+                case "/metrics": return Reply.prometheus(exposition.render(await agent.metricsSnapshot()))
                 case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.sandboxRoot).read(request)
                 case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.sandboxRoot).browse(request)
                 case "/files/download", "/files/download.json":

@@ -22,5 +22,5 @@ public final class LeaderGate: @unchecked Sendable {
 
     /// Paths a master answers whether or not it leads: its own health and version, and where
     /// the leader is.
-    static let alwaysServed: Set<String> = ["/health", "/version", "/redirect"]
+    static let alwaysServed: Set<String> = ["/health", "/version", "/redirect", "/metrics/snapshot", "/metrics"]
 }

@@ -22,6 +22,9 @@ extension Master {
                 unreachableAgents[id] = nil
             }
         }
+        let known = agents[id] != nil || given != nil
+        counters.message(known ? "reregister_slave" : "register_slave")
+        if known { counters.agentReregistrations += 1 } else { counters.agentRegistrations += 1 }
         let doomed = wasUnreachable ? withdrawUnreachableTasks(&registration) : []
         admit(registration, id: id, stream: stream)
         for framework in doomed.sorted() { _ = send(AgentEvent.shutdownFramework(framework), toAgent: id) }
@@ -196,6 +199,7 @@ extension Master {
             return
         }
         unreachableAgents[id] = time
+        counters.agentsMarkedUnreachable += 1
         removeAgent(id, partitionAwareState: .TASK_UNREACHABLE)
         logger.info("Agent \(id) marked unreachable")
     }
@@ -237,6 +241,7 @@ extension Master {
                 continue
             }
             unreachableAgents[id] = time
+            counters.agentsMarkedUnreachable += 1
             logger.info("Agent \(id) did not re-register after recovery; marked unreachable")
         }
     }
@@ -277,6 +282,7 @@ extension Master {
     /// Moves a task to its framework's completed list.
     func completeTask(_ framework: FrameworkID, _ taskID: TaskID, finalState: TaskState) {
         guard var task = frameworks[framework]?.tasks.removeValue(forKey: taskID) else { return }
+        if !task.state.isTerminal && finalState.isTerminal { countTerminal(finalState) }
         task.state = finalState
         task.unacknowledged = [:]
         frameworks[framework]?.completedTasks.append(task)

@@ -115,6 +115,7 @@ extension Master {
         if markGone {
             storedDrains[id] = nil
             goneAgents.insert(id)
+            counters.agentRemovals += 1
             agents[id]?.stream?.finish()
             removeAgent(id, partitionAwareState: .TASK_GONE_BY_OPERATOR)
             logger.info("Agent \(id) marked gone after draining")

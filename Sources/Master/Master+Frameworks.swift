@@ -15,6 +15,8 @@ extension Master {
     public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) async -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
         if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
+        let resubscribing = info.id.map { !$0.value.isEmpty } ?? false
+        counters.message(resubscribing ? "reregister_framework" : "register_framework")
         if let id = info.id, !id.value.isEmpty {
             if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
             if !registeredFrameworks.contains(id) {
@@ -133,6 +135,7 @@ extension Master {
             agentsWithTasks.insert(task.agentID)
             var done = task
             if !task.state.isTerminal {
+                countTerminal(.TASK_KILLED)
                 done.state = .TASK_KILLED
                 done.statuses.append(TaskStatus(taskId: task.info.taskId, state: .TASK_KILLED,
                                                 message: "Framework removed", source: .SOURCE_MASTER,

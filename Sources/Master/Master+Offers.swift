@@ -5,7 +5,10 @@ extension Master {
     /// One allocation round: turn the allocator's decisions into offers, one event per framework.
     func runAllocation() {
         allocationPending = false
+        let started = ContinuousClock.now
         let allocations = allocator.allocate(now: now)
+        counters.allocationRuns += 1
+        counters.allocationTimer.record((ContinuousClock.now - started) / .milliseconds(1))
         guard !allocations.isEmpty else { return }
         var batches: [FrameworkID: [Offer]] = [:]
         for allocation in allocations {

@@ -5,7 +5,10 @@ extension Master {
     /// A status update from an agent: record it, free the resources of a task that ended, and
     /// forward it to the framework, which acknowledges it back through us.
     public func agentUpdates(_ call: AgentCall) {
-        guard agents[call.agentId] != nil else { return }
+        guard agents[call.agentId] != nil else {
+            counters.invalidStatusUpdates += call.updates.count
+            return
+        }
         for update in call.updates { agentUpdate(update, from: call.agentId) }
         for notice in call.executorNotices ?? [] { executorNotice(notice, from: call.agentId) }
     }
@@ -44,8 +47,11 @@ extension Master {
             }
             return
         }
+        counters.validStatusUpdates += 1
+        counters.message("status_update")
         let wasTerminal = task.state.isTerminal
         task.state = update.latestState
+        if !wasTerminal && task.state.isTerminal { countTerminal(task.state) }
         task.statusUpdateState = status.state
         if task.statuses.last?.state != status.state { task.statuses.append(status) }
         if let uuid = status.uuid { task.unacknowledged[uuid] = status.state }

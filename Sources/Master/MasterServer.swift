@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MesosAPI
+import MesosMetrics
 import NIOCore
 
 /// The master's HTTP face: routes by path, as libprocess does, including the `/master/...`
@@ -11,6 +12,7 @@ import NIOCore
 public struct MasterServer: Sendable {
     public let master: Master
     public let gate: LeaderGate
+    let exposition = PrometheusExposition()
 
     public init(master: Master, gate: LeaderGate = LeaderGate()) {
         self.master = master
@@ -21,7 +23,7 @@ public struct MasterServer: Sendable {
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let router = MasterRouter(master: master, gate: gate)
+        let router = MasterRouter(master: master, gate: gate, exposition: exposition)
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
@@ -40,6 +42,7 @@ public struct MasterServer: Sendable {
 struct MasterRouter: Sendable {
     let master: Master
     let gate: LeaderGate
+    let exposition: PrometheusExposition
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
@@ -77,6 +80,10 @@ struct MasterRouter: Sendable {
             return try await OperatorEndpoint(master: master).legacyWeights(request)
         case "/quota":
             return try await OperatorEndpoint(master: master).legacyQuota(request)
+        case "/metrics/snapshot":
+            return Reply.metricsSnapshot(await master.metricsSnapshot(elected: gate.state == .leading).sorted)
+        case "/metrics":
+            return Reply.prometheus(exposition.render(await master.metricsSnapshot(elected: gate.state == .leading)))
         case "/roles", "/roles.json":
             return Reply.json(.object([("roles", await master.rolesJSON())]))
         case "/redirect":
@@ -89,7 +96,7 @@ struct MasterRouter: Sendable {
             return r
         default:
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
-                return try await OperatorEndpoint(master: master).respond(request)
+                return try await OperatorEndpoint(master: master, elected: gate.state == .leading).respond(request)
             }
             return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
         }

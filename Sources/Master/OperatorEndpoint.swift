@@ -8,6 +8,7 @@ import MesosAPI
 /// Plinth serves it. Responses are `{"type": NAME, "<name>": {...}}`.
 struct OperatorEndpoint: Sendable {
     let master: Master
+    var elected = true
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
@@ -27,6 +28,8 @@ struct OperatorEndpoint: Sendable {
                 ("version", .string(plinthMesosVersion)), ("build_user", "plinth"),
                 ("build_time", .number(master.startTime)),
             ]))]))
+        case .GET_METRICS:
+            return response(call.type, Reply.metricsList(await master.metricsSnapshot(elected: elected).sorted))
         case .GET_MASTER:
             return response(call.type, await master.masterJSON())
         case .GET_WEIGHTS:

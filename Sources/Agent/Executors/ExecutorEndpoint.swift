@@ -114,6 +114,8 @@ extension Agent {
         let executorKey = CustomExecutor.Key(framework: call.frameworkId, executor: call.executorId)
         guard let entry = executors[executorKey] else { return "Executor cannot be found" }
         if var task = tasks[key], task.executorID == call.executorId, task.state.canTransition(to: status.state) {
+            countTransition(from: task.state, to: status.state)
+            validStatusUpdates += 1
             task.state = status.state
             tasks[key] = task
             var forwarded = status
