@@ -11,7 +11,10 @@ import Registry
 public actor Master {
     public let config: MasterConfig
     public nonisolated let info: MasterInfo
-    let logger: Logger
+    var logger: Logger
+    let baseLogLevel: Logger.Level
+    var verbosity = 0
+    var verbosityGeneration = 0
     let clock = ContinuousClock()
     let startInstant: ContinuousClock.Instant
     public nonisolated let startTime: Double
@@ -68,6 +71,7 @@ public actor Master {
             exit(1)
         }
         self.logger = logger
+        self.baseLogLevel = logger.logLevel
         self.allocator = AllocatorCore(config: config.allocator)
         self.startInstant = ContinuousClock.now
         self.startTime = Date().timeIntervalSince1970

@@ -21,6 +21,9 @@ public struct MasterConfig: Sendable {
     /// `--weights=eng=2,ops=3`: initial role weights; weights set through the API and stored in
     /// the registry take precedence.
     public var weights: [String: Double] = [:]
+    /// The flags the master was started with, as given or defaulted: what GET_FLAGS and
+    /// `/master/flags` show.
+    public var flags: [String: String] = [:]
     /// `--agent_reregister_timeout`: how long a master that recovered the registry waits for
     /// its admitted agents before marking the missing ones unreachable.
     public var agentReregisterTimeout: Duration = .seconds(600)

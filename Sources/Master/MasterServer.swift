@@ -80,6 +80,9 @@ struct MasterRouter: Sendable {
             return try await OperatorEndpoint(master: master).legacyWeights(request)
         case "/quota":
             return try await OperatorEndpoint(master: master).legacyQuota(request)
+        case "/flags":
+            return Reply.json(.object([("flags", .object(master.config.flags.sorted { $0.key < $1.key }
+                .map { ($0.key, .string($0.value)) }))]))
         case "/metrics/snapshot":
             return Reply.metricsSnapshot(await master.metricsSnapshot(elected: gate.state == .leading).sorted)
         case "/metrics":

@@ -28,6 +28,31 @@ struct OperatorEndpoint: Sendable {
                 ("version", .string(plinthMesosVersion)), ("build_user", "plinth"),
                 ("build_time", .number(master.startTime)),
             ]))]))
+        case .GET_FLAGS:
+            return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
+        case .GET_STATE:
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorState()))
+        case .GET_AGENTS:
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorAgents()))
+        case .GET_FRAMEWORKS:
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorFrameworks()))
+        case .GET_EXECUTORS:
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorExecutors()))
+        case .GET_TASKS:
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorTasks()))
+        case .GET_OPERATIONS:
+            // Plinth runs no operations with feedback (only RESERVE and UNRESERVE, which finish at once).
+            return response(call.type, .object([("operations", .array([]))]))
+        case .GET_LOGGING_LEVEL:
+            return response(call.type, .object([("level", .int(Int64(await master.loggingLevel)))]))
+        case .SET_LOGGING_LEVEL:
+            guard let set = call.setLoggingLevel else { return missing("set_logging_level") }
+            guard set.level >= 0 else { return Reply.text(.badRequest, "'level' must not be negative") }
+            await master.setLoggingLevel(set.level, for: .nanoseconds(set.duration.nanoseconds))
+            return Response(status: .ok)
+        case .MARK_AGENT_GONE:
+            guard let target = call.markAgentGone else { return missing("mark_agent_gone") }
+            return outcome(await master.operatorMarkGone(target.agentId))
         case .GET_METRICS:
             return response(call.type, Reply.metricsList(await master.metricsSnapshot(elected: elected).sorted))
         case .GET_MASTER:

@@ -96,6 +96,14 @@ public struct OperatorCall: Codable, Sendable {
     public var reserveResources: ReserveResources?
     public var unreserveResources: UnreserveResources?
     public var teardown: Teardown?
+    public var markAgentGone: AgentTarget?
+    public var setLoggingLevel: SetLoggingLevel?
+
+    /// `SET_LOGGING_LEVEL`: glog's verbosity level, for `duration`.
+    public struct SetLoggingLevel: Codable, Sendable {
+        public var level: Int
+        public var duration: DurationInfo
+    }
 
     public init(type: Kind) { self.type = type }
 
@@ -109,6 +117,8 @@ public struct OperatorCall: Codable, Sendable {
         case reserveResources = "reserve_resources"
         case unreserveResources = "unreserve_resources"
         case teardown
+        case markAgentGone = "mark_agent_gone"
+        case setLoggingLevel = "set_logging_level"
     }
 }
 

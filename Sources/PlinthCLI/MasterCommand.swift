@@ -76,7 +76,32 @@ struct MasterCommand: AsyncParsableCommand {
             config.roleWhitelist = Set(list)
         }
         try recoverySettings(&config)
+        config.flags = flagValues(config)
         return config
+    }
+
+    /// Every flag with the value in effect (given, from the environment, or the default).
+    func flagValues(_ config: MasterConfig) -> [String: String] {
+        var flags: [String: String] = [
+            "ip": config.ip, "port": "\(config.port)", "hostname": config.hostname,
+            "allocation_interval": Flags.resolve(allocationInterval, "allocation_interval", default: "1secs"),
+            "agent_reregister_timeout": Flags.resolve(agentReregisterTimeout, "agent_reregister_timeout", default: "10mins"),
+            "recovery_agent_removal_limit": Flags.resolve(recoveryAgentRemovalLimit, "recovery_agent_removal_limit", default: "100%"),
+            "agent_ping_timeout": Flags.resolve(agentPingTimeout, "agent_ping_timeout", default: "15secs"),
+            "max_agent_ping_timeouts": maxAgentPingTimeouts.map(String.init) ?? Flags.env("max_agent_ping_timeouts") ?? "5",
+            "role_sorter": Flags.resolve(roleSorter, "role_sorter", default: "drf"),
+            "framework_sorter": Flags.resolve(frameworkSorter, "framework_sorter", default: "drf"),
+            "zk_session_timeout": Flags.resolve(zkSessionTimeout, "zk_session_timeout", default: "2secs"),
+        ]
+        let optional: [(String, String?)] = [
+            ("work_dir", config.workDir), ("offer_timeout", Flags.resolve(offerTimeout, "offer_timeout")),
+            ("weights", Flags.resolve(weights, "weights")), ("roles", Flags.resolve(roles, "roles")),
+            ("min_allocatable_resources", Flags.resolve(minAllocatable, "min_allocatable_resources")),
+            ("zk", Flags.resolve(zk, "zk")), ("quorum", quorum.map(String.init) ?? Flags.env("quorum")),
+            ("agent_removal_rate_limit", Flags.resolve(agentRemovalRateLimit, "agent_removal_rate_limit")),
+        ]
+        for case let (name, value?) in optional { flags[name] = value }
+        return flags
     }
 
     func run() async throws {

@@ -1,0 +1,101 @@
+"""The v1 operator API's reads and MARK_AGENT_GONE against a real master, agent and pymesos
+framework: each call's response in Mesos's shape."""
+import time
+
+import requests
+
+from mesos_client import command_task, operator_call
+from plinth_procs import is_alive
+
+
+def call(cluster, body: dict) -> requests.Response:
+    return operator_call(cluster.master_addr, body)
+
+
+def launch(fw):
+    offer = fw.take_offer(timeout=20)
+    fw.launch(offer, [command_task("done", offer.agent_id.value, "true"),
+                      command_task("long", offer.agent_id.value, "sleep 600")])
+    fw.wait_terminal("done", 30)
+    update = fw.wait_update("long", 30, "TASK_RUNNING")
+    return offer.agent_id.value, int(update["container_status"]["executor_pid"])
+
+
+def test_get_state_and_its_parts(cluster, fw):
+    agent_id, _ = launch(fw)
+    reply = call(cluster, {"type": "GET_STATE"})
+    assert reply.status_code == 200 and reply.json()["type"] == "GET_STATE"
+    state = reply.json()["get_state"]
+    tasks = state["get_tasks"]
+    assert [t["task_id"]["value"] for t in tasks["tasks"]] == ["long"]
+    long = tasks["tasks"][0]
+    assert long["state"] == "TASK_RUNNING" and long["agent_id"]["value"] == agent_id
+    assert long["framework_id"]["value"] == fw.framework_id
+    assert any(r["name"] == "cpus" for r in long["resources"])
+    assert [s["state"] for s in long["statuses"]][-1] == "TASK_RUNNING"
+    assert [t["task_id"]["value"] for t in tasks["completed_tasks"]] == ["done"]
+    assert tasks["completed_tasks"][0]["state"] == "TASK_FINISHED"
+    agents = state["get_agents"]["agents"]
+    assert len(agents) == 1 and agents[0]["agent_info"]["id"]["value"] == agent_id
+    assert agents[0]["active"] is True and agents[0]["pid"].startswith("slave(1)@")
+    assert any(r["name"] == "cpus" and r["scalar"]["value"] == 4 for r in agents[0]["total_resources"])
+    assert agents[0]["registered_time"]["nanoseconds"] > 0
+    frameworks = state["get_frameworks"]["frameworks"]
+    assert [f["framework_info"]["id"]["value"] for f in frameworks] == [fw.framework_id]
+    assert frameworks[0]["active"] is True and frameworks[0]["connected"] is True
+    assert any(r["name"] == "cpus" for r in frameworks[0]["allocated_resources"])
+    assert state["get_executors"] == {"executors": [], "orphan_executors": []}
+
+    for name in ("GET_TASKS", "GET_AGENTS", "GET_FRAMEWORKS", "GET_EXECUTORS"):
+        part = call(cluster, {"type": name})
+        assert part.status_code == 200 and part.json()["type"] == name
+        key = name.lower()
+        if name == "GET_AGENTS":
+            assert [a["agent_info"]["id"] for a in part.json()[key]["agents"]] == [a["agent_info"]["id"] for a in agents]
+        elif name == "GET_TASKS":
+            assert [t["task_id"] for t in part.json()[key]["tasks"]] == [t["task_id"] for t in tasks["tasks"]]
+        else:
+            assert part.json()[key].keys() == state[key].keys()
+
+    operations = call(cluster, {"type": "GET_OPERATIONS"})
+    assert operations.json() == {"type": "GET_OPERATIONS", "get_operations": {"operations": []}}
+
+
+def test_flags_and_logging_level(cluster):
+    flags = call(cluster, {"type": "GET_FLAGS"}).json()["get_flags"]["flags"]
+    values = {f["name"]: f["value"] for f in flags}
+    assert values["port"] == str(cluster.master_port) and values["agent_reregister_timeout"] == "10mins"
+    legacy = requests.get(f"{cluster.url}/master/flags", timeout=5).json()["flags"]
+    assert legacy["port"] == str(cluster.master_port)
+
+    assert call(cluster, {"type": "GET_LOGGING_LEVEL"}).json()["get_logging_level"]["level"] == 0
+    reply = call(cluster, {"type": "SET_LOGGING_LEVEL",
+                           "set_logging_level": {"level": 2, "duration": {"nanoseconds": 1_000_000_000}}})
+    assert reply.status_code == 200
+    assert call(cluster, {"type": "GET_LOGGING_LEVEL"}).json()["get_logging_level"]["level"] == 2
+    time.sleep(1.5)
+    assert call(cluster, {"type": "GET_LOGGING_LEVEL"}).json()["get_logging_level"]["level"] == 0
+    missing = call(cluster, {"type": "SET_LOGGING_LEVEL"})
+    assert missing.status_code == 400 and "set_logging_level" in missing.text
+
+
+def test_calls_not_served_answer_501_by_name(cluster):
+    reply = call(cluster, {"type": "GET_MAINTENANCE_STATUS"})
+    assert reply.status_code == 501 and "GET_MAINTENANCE_STATUS" in reply.text
+
+
+def test_mark_agent_gone_ends_its_tasks_for_good(cluster, fw):
+    agent_id, pid = launch(fw)
+    reply = call(cluster, {"type": "MARK_AGENT_GONE", "mark_agent_gone": {"agent_id": {"value": agent_id}}})
+    assert reply.status_code == 200, reply.text
+    assert fw.wait_terminal("long", 30).state == "TASK_LOST"
+    deadline = time.monotonic() + 30
+    while is_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not is_alive(pid), "a gone agent kept running its task"
+    time.sleep(2)  # the agent tries to register again, and is refused
+    assert call(cluster, {"type": "GET_AGENTS"}).json()["get_agents"]["agents"] == []
+    again = call(cluster, {"type": "MARK_AGENT_GONE", "mark_agent_gone": {"agent_id": {"value": agent_id}}})
+    assert again.status_code == 200
+    unknown = call(cluster, {"type": "MARK_AGENT_GONE", "mark_agent_gone": {"agent_id": {"value": "nope"}}})
+    assert unknown.status_code == 400
