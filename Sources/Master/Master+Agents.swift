@@ -34,6 +34,7 @@ extension Master {
     private func admit(_ registration: AgentRegistration, id: AgentID, stream: EventStream) {
         let agentInfo = registration.agentInfo
         let total = applyStoredReservations(Resources((agentInfo.resources ?? []).upgraded), agent: id)
+        let isNew = agents[id] == nil
         if var existing = agents[id] {
             loseUnreportedTasks(registration, agentID: id)
             existing.total = total
@@ -71,6 +72,7 @@ extension Master {
             used[executor.frameworkID, default: Resources()] += executor.resources.allocating(to: executor.role)
         }
         allocator.addAgent(id, total: total, allocated: used)
+        if isNew { publishAgentAdded(id, allocated: used.values.reduce(Resources(), +)) }
         stream.send(AgentEvent.registered(id, master: info))
         if agents[id]?.deactivated == true { allocator.setAgentActive(id, false) }
         if let drain = agents[id]?.drain, drain.state == .DRAINING {
@@ -264,6 +266,7 @@ extension Master {
 
     func removeAgent(_ id: AgentID, partitionAwareState: TaskState) {
         agents.removeValue(forKey: id)
+        publish("AGENT_REMOVED", AgentRemoved(agentId: id))
         executors[id] = nil
         allocator.removeAgent(id)
         for (fid, framework) in frameworks {
@@ -282,8 +285,14 @@ extension Master {
     /// Moves a task to its framework's completed list.
     func completeTask(_ framework: FrameworkID, _ taskID: TaskID, finalState: TaskState) {
         guard var task = frameworks[framework]?.tasks.removeValue(forKey: taskID) else { return }
-        if !task.state.isTerminal && finalState.isTerminal { countTerminal(finalState) }
+        let changed = !task.state.isTerminal && finalState.isTerminal
+        if changed { countTerminal(finalState) }
         task.state = finalState
+        if changed {
+            let status = task.statuses.last.flatMap { $0.state == finalState ? $0 : nil }
+                ?? TaskStatus(taskId: taskID, state: finalState, source: .SOURCE_MASTER, agentId: task.agentID, timestamp: wallClock)
+            publishTaskUpdated(task, status: status)
+        }
         task.unacknowledged = [:]
         frameworks[framework]?.completedTasks.append(task)
         if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {

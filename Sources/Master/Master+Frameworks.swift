@@ -44,6 +44,7 @@ extension Master {
         allocator.addFramework(id, roles: entry.roles, active: true,
                                suppressedRoles: Set(subscribe.suppressedRoles ?? []))
         greet(id)
+        publishFramework(id, added: true)
         logger.info("Framework \(id) (\(info.name)) subscribed")
         requestAllocation()
         return .subscribed(id)
@@ -71,6 +72,7 @@ extension Master {
         allocator.updateFramework(id, roles: entry.roles, suppressedRoles: Set(suppressedRoles))
         allocator.activateFramework(id)
         greet(id)
+        publishFramework(id, added: false)
         logger.info("Framework \(id) (\(info.name)) resubscribed")
         // Agents hold this framework's unacknowledged updates: ask them to send them now rather
         // than at their next retry.
@@ -96,6 +98,7 @@ extension Master {
         frameworks[id] = entry
         allocator.deactivateFramework(id)
         discardOffers(of: id, rescind: false)
+        publishFramework(id, added: false)
         logger.info("Framework \(id) disconnected; failover timeout \(entry.failoverTimeout)s")
         scheduleFailover(id)
     }
@@ -137,6 +140,9 @@ extension Master {
             if !task.state.isTerminal {
                 countTerminal(.TASK_KILLED)
                 done.state = .TASK_KILLED
+                publishTaskUpdated(done, status: TaskStatus(taskId: task.info.taskId, state: .TASK_KILLED,
+                                                            message: "Framework removed", source: .SOURCE_MASTER,
+                                                            reason: .REASON_FRAMEWORK_REMOVED, timestamp: wallClock))
                 done.statuses.append(TaskStatus(taskId: task.info.taskId, state: .TASK_KILLED,
                                                 message: "Framework removed", source: .SOURCE_MASTER,
                                                 reason: .REASON_FRAMEWORK_REMOVED, timestamp: wallClock))
@@ -153,6 +159,7 @@ extension Master {
         entry.active = false
         entry.unregisteredTime = wallClock
         allocator.removeFramework(id)
+        publish("FRAMEWORK_REMOVED", FrameworkRemoved(frameworkInfo: entry.info))
         completedFrameworks.append(entry)
         if completedFrameworks.count > config.maxCompletedFrameworks { completedFrameworks.removeFirst() }
         requestAllocation()

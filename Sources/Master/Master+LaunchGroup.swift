@@ -57,6 +57,7 @@ extension Master {
                                   resources: (task.resources ?? []).normalized, state: .TASK_STAGING)
             entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
             frameworks[framework]?.tasks[task.taskId] = entry
+            publishTaskAdded(entry)
         }
         if running == nil {
             executors[agentID, default: [:]][key] = ExecutorEntry(info: group.executor, frameworkID: framework, role: role,

@@ -60,16 +60,19 @@ extension Master {
     public func operatorAgents() -> OperatorState.Agents {
         let usage = agentUsage()
         let list = agents.values.sorted { $0.id < $1.id }.map { agent in
-            var info = agent.info
-            info.resources = agent.total.resources
-            return OperatorState.Agent(
-                agentInfo: info, active: agent.active, deactivated: agent.deactivated, version: plinthMesosVersion,
-                pid: "slave(1)@\(agent.endpoint)", registeredTime: .init(agent.registeredTime),
-                reregisteredTime: agent.reregisteredTime.map(OperatorState.TimeInfo.init),
-                totalResources: agent.total.resources, allocatedResources: (usage.used[agent.id] ?? Resources()).resources,
-                offeredResources: (usage.offered[agent.id] ?? Resources()).resources)
+            operatorAgent(agent, allocated: usage.used[agent.id] ?? Resources(), offered: usage.offered[agent.id] ?? Resources())
         }
         return OperatorState.Agents(agents: list, recoveredAgents: recoveredAgents.keys.sorted().compactMap { recoveredAgents[$0] })
+    }
+
+    func operatorAgent(_ agent: AgentEntry, allocated: Resources, offered: Resources) -> OperatorState.Agent {
+        var info = agent.info
+        info.resources = agent.total.resources
+        return OperatorState.Agent(
+            agentInfo: info, active: agent.active, deactivated: agent.deactivated, version: plinthMesosVersion,
+            pid: "slave(1)@\(agent.endpoint)", registeredTime: .init(agent.registeredTime),
+            reregisteredTime: agent.reregisteredTime.map(OperatorState.TimeInfo.init),
+            totalResources: agent.total.resources, allocatedResources: allocated.resources, offeredResources: offered.resources)
     }
 
     /// MARK_AGENT_GONE: stored first; the agent's tasks are then gone (TASK_GONE_BY_OPERATOR, or

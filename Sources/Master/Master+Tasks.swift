@@ -50,8 +50,10 @@ extension Master {
         counters.validStatusUpdates += 1
         counters.message("status_update")
         let wasTerminal = task.state.isTerminal
+        let previous = task.state
         task.state = update.latestState
         if !wasTerminal && task.state.isTerminal { countTerminal(task.state) }
+        if task.state != previous || status.state != task.statusUpdateState { publishTaskUpdated(task, status: status) }
         task.statusUpdateState = status.state
         if task.statuses.last?.state != status.state { task.statuses.append(status) }
         if let uuid = status.uuid { task.unacknowledged[uuid] = status.state }

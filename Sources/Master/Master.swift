@@ -40,6 +40,8 @@ public actor Master {
     var reservationsInFlight: [AgentID: Resources] = [:]
     /// Agents whose drain is being recorded as finished.
     var drainsCompleting: Set<AgentID> = []
+    /// Operator API subscribers, by stream ID.
+    var operatorStreams: [String: EventStream] = [:]
     /// What the metrics count as the master goes.
     var counters = MasterCounters()
     /// When the next agent may be marked unreachable (`--agent_removal_rate_limit`).

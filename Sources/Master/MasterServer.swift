@@ -99,7 +99,8 @@ struct MasterRouter: Sendable {
             return r
         default:
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
-                return try await OperatorEndpoint(master: master, elected: gate.state == .leading).respond(request)
+                return try await OperatorEndpoint(master: master, elected: gate.state == .leading, channel: channel)
+                    .respond(request)
             }
             return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
         }

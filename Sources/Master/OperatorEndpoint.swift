@@ -3,12 +3,14 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import NIOCore
 
 /// `POST /api/v1` (and `/api/v1/<anything but scheduler>`): the v1 operator API, as far as
 /// Plinth serves it. Responses are `{"type": NAME, "<name>": {...}}`.
 struct OperatorEndpoint: Sendable {
     let master: Master
     var elected = true
+    var channel: (any Channel)?
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
@@ -28,6 +30,8 @@ struct OperatorEndpoint: Sendable {
                 ("version", .string(plinthMesosVersion)), ("build_user", "plinth"),
                 ("build_time", .number(master.startTime)),
             ]))]))
+        case .SUBSCRIBE:
+            return await subscribe()
         case .GET_FLAGS:
             return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
         case .GET_STATE:
@@ -92,6 +96,21 @@ struct OperatorEndpoint: Sendable {
         default:
             return Reply.text(.notImplemented, "The operator call \(call.type.rawValue) is not supported yet")
         }
+    }
+
+    /// A RecordIO stream of operator events, with a HEARTBEAT every heartbeat interval.
+    private func subscribe() async -> Response {
+        let stream = EventStream()
+        await master.operatorSubscribe(stream)
+        let master = self.master
+        let beat = Data(#"{"type":"HEARTBEAT"}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let body = stream.responseBody(heartbeat: beat, interval: master.config.heartbeatInterval) { _ in
+            await master.operatorUnsubscribe(stream.id)
+        }
+        if let channel { stream.watch(channel) { await master.operatorUnsubscribe(stream.id) } }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     private func response(_ type: OperatorCall.Kind, _ payload: JSONValue) -> Response {

@@ -118,10 +118,20 @@ public struct OperatorState: Encodable, Sendable {
     }
 }
 
-/// `{"type": "GET_X", "get_x": payload}`: how every v1 operator response is wrapped.
+/// `{"type": "GET_X", "get_x": payload}`: how every v1 operator response and event is wrapped.
 struct OperatorResponse<Payload: Encodable & Sendable>: Encodable, Sendable {
-    let type: OperatorCall.Kind
+    let type: String
     let payload: Payload
+
+    init(type: OperatorCall.Kind, payload: Payload) {
+        self.type = type.rawValue
+        self.payload = payload
+    }
+
+    init(event: String, payload: Payload) {
+        self.type = event
+        self.payload = payload
+    }
 
     struct Key: CodingKey {
         var stringValue: String
@@ -133,8 +143,8 @@ struct OperatorResponse<Payload: Encodable & Sendable>: Encodable, Sendable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
-        try container.encode(type.rawValue, forKey: Key("type"))
-        try container.encode(payload, forKey: Key(type.rawValue.lowercased()))
+        try container.encode(type, forKey: Key("type"))
+        try container.encode(payload, forKey: Key(type.lowercased()))
     }
 }
 
