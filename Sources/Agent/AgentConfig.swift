@@ -5,6 +5,8 @@ import MesosAPI
 public struct AgentConfig: Sendable {
     /// `host:port` of the master, or `zk://host:port,.../path` to follow the elected one.
     public var master: String
+    /// The flags the agent was started with, as given or defaulted: what GET_FLAGS and `/flags` show.
+    public var flags: [String: String] = [:]
     /// `--zk_session_timeout` for following the election (Mesos: 10 s).
     public var zkSessionTimeout: Duration = .seconds(10)
     public var ip: String

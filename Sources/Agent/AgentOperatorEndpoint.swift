@@ -44,6 +44,16 @@ struct AgentOperatorEndpoint: Sendable {
             return Reply.json(.object([("type", "GET_VERSION"), ("get_version", .object([
                 ("version_info", .object([("version", "1.11.0"), ("build_user", "plinth")])),
             ]))]))
+        case "GET_FLAGS":
+            return Reply.json(OperatorResponse(type: .GET_FLAGS, payload: FlagsPayload(agent.config.flags)))
+        case "GET_STATE":
+            return Reply.json(OperatorResponse(type: .GET_STATE, payload: await agent.operatorState()))
+        case "GET_TASKS":
+            return Reply.json(OperatorResponse(type: .GET_TASKS, payload: await agent.operatorTasks()))
+        case "GET_EXECUTORS":
+            return Reply.json(OperatorResponse(type: .GET_EXECUTORS, payload: await agent.operatorExecutors()))
+        case "GET_FRAMEWORKS":
+            return Reply.json(OperatorResponse(type: .GET_FRAMEWORKS, payload: await agent.operatorFrameworks()))
         case "GET_METRICS":
             let metrics = Reply.metricsList(await agent.metricsSnapshot().sorted)
             return Reply.json(.object([("type", "GET_METRICS"), ("get_metrics", metrics)]))

@@ -30,6 +30,9 @@ public struct AgentServer: Sendable {
                 case "/health": return Response(status: .ok)
                 case "/version": return Reply.json(.object([("version", "1.11.0")]))
                 case "/state", "/state.json": return Reply.json(await agent.stateJSON())
+                case "/flags":
+                    return Reply.json(.object([("flags", .object(agent.config.flags.sorted { $0.key < $1.key }
+                        .map { ($0.key, .string($0.value)) }))]))
                 case "/metrics/snapshot": return Reply.metricsSnapshot(await agent.metricsSnapshot().sorted)
                 case "/metrics": return Reply.prometheus(exposition.render(await agent.metricsSnapshot()))
                 case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.sandboxRoot).read(request)

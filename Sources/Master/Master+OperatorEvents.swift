@@ -9,7 +9,7 @@ extension Master {
         var heartbeatIntervalSeconds: Double
         enum CodingKeys: String, CodingKey { case getState = "get_state", heartbeatIntervalSeconds = "heartbeat_interval_seconds" }
     }
-    struct TaskAdded: Encodable, Sendable { var task: OperatorState.Task }
+    struct TaskAdded: Encodable, Sendable { var task: V1Task }
     struct TaskUpdated: Encodable, Sendable {
         var frameworkId: FrameworkID
         var status: TaskStatus

@@ -9,9 +9,9 @@ extension Master {
     }
 
     public func operatorTasks() -> OperatorState.Tasks {
-        var live: [OperatorState.Task] = []
-        var completed: [OperatorState.Task] = []
-        var unreachable: [OperatorState.Task] = []
+        var live: [V1Task] = []
+        var completed: [V1Task] = []
+        var unreachable: [V1Task] = []
         for framework in frameworks.values.sorted(by: { $0.id < $1.id }) {
             for task in framework.tasks.values {
                 if task.state == .TASK_UNREACHABLE { unreachable.append(operatorTask(task)) } else { live.append(operatorTask(task)) }
@@ -22,9 +22,9 @@ extension Master {
         return OperatorState.Tasks(tasks: live, unreachableTasks: unreachable, completedTasks: completed)
     }
 
-    func operatorTask(_ task: TaskEntry) -> OperatorState.Task {
+    func operatorTask(_ task: TaskEntry) -> V1Task {
         let info = task.info
-        return OperatorState.Task(
+        return V1Task(
             name: info.name, taskId: info.taskId, frameworkId: task.frameworkID, executorId: info.executor?.executorId,
             agentId: task.agentID, state: task.state, resources: task.resources.allocating(to: task.role).resources,
             statuses: task.statuses, statusUpdateState: task.statusUpdateState, labels: info.labels,

@@ -20,33 +20,12 @@ public struct OperatorState: Encodable, Sendable {
         init(_ seconds: Double) { nanoseconds = Int64(seconds * 1e9) }
     }
 
-    public struct Task: Encodable, Sendable {
-        var name: String
-        var taskId: TaskID
-        var frameworkId: FrameworkID
-        var executorId: ExecutorID?
-        var agentId: AgentID
-        var state: TaskState
-        var resources: [Resource]
-        var statuses: [TaskStatus]
-        var statusUpdateState: TaskState?
-        var labels: Labels?
-        var container: ContainerInfo?
-        var user: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, taskId = "task_id", frameworkId = "framework_id", executorId = "executor_id"
-            case agentId = "agent_id", state, resources, statuses, statusUpdateState = "status_update_state"
-            case labels, container, user
-        }
-    }
-
     public struct Tasks: Encodable, Sendable {
-        var pendingTasks: [Task] = []
-        var tasks: [Task]
-        var unreachableTasks: [Task] = []
-        var completedTasks: [Task]
-        var orphanTasks: [Task] = []
+        var pendingTasks: [V1Task] = []
+        var tasks: [V1Task]
+        var unreachableTasks: [V1Task] = []
+        var completedTasks: [V1Task]
+        var orphanTasks: [V1Task] = []
         enum CodingKeys: String, CodingKey {
             case pendingTasks = "pending_tasks", tasks, unreachableTasks = "unreachable_tasks"
             case completedTasks = "completed_tasks", orphanTasks = "orphan_tasks"
@@ -116,41 +95,4 @@ public struct OperatorState: Encodable, Sendable {
         var recoveredAgents: [AgentInfo]
         enum CodingKeys: String, CodingKey { case agents, recoveredAgents = "recovered_agents" }
     }
-}
-
-/// `{"type": "GET_X", "get_x": payload}`: how every v1 operator response and event is wrapped.
-struct OperatorResponse<Payload: Encodable & Sendable>: Encodable, Sendable {
-    let type: String
-    let payload: Payload
-
-    init(type: OperatorCall.Kind, payload: Payload) {
-        self.type = type.rawValue
-        self.payload = payload
-    }
-
-    init(event: String, payload: Payload) {
-        self.type = event
-        self.payload = payload
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(type, forKey: Key("type"))
-        try container.encode(payload, forKey: Key(type.lowercased()))
-    }
-}
-
-/// GET_FLAGS: every flag as a name and a string value.
-struct FlagsPayload: Encodable, Sendable {
-    struct Flag: Encodable, Sendable { var name: String; var value: String }
-    var flags: [Flag]
-    init(_ flags: [String: String]) { self.flags = flags.sorted { $0.key < $1.key }.map { Flag(name: $0.key, value: $0.value) } }
 }

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Isolation
 import Logging
 import MesosAPI
 import ServiceLifecycle
@@ -52,6 +53,14 @@ struct AgentCommand: AsyncParsableCommand {
             config.zkSessionTimeout = try Flags.duration(timeout)
         }
         try AgentCommand.recover(&config, mode: Flags.resolve(recover, "recover", default: "reconnect"))
+        config.flags = [
+            "master": masterFlag, "ip": config.ip, "port": "\(config.port)", "hostname": config.hostname,
+            "work_dir": dir, "resources": "\(config.resources)", "switch_user": "\(config.switchUser)",
+            "isolation": Flags.resolve(containers.isolation, "isolation", default: IsolationConfig.defaultFlag),
+            "recover": Flags.resolve(recover, "recover", default: "reconnect"),
+            "executor_reregistration_timeout": "\(config.executorReregistrationTimeout.components.seconds)secs",
+        ]
+        if let attributes = Flags.resolve(attributes, "attributes") { config.flags["attributes"] = attributes }
         return config
     }
 

@@ -99,3 +99,27 @@ def test_mark_agent_gone_ends_its_tasks_for_good(cluster, fw):
     assert again.status_code == 200
     unknown = call(cluster, {"type": "MARK_AGENT_GONE", "mark_agent_gone": {"agent_id": {"value": "nope"}}})
     assert unknown.status_code == 400
+
+
+def test_agent_operator_reads(cluster, fw):
+    _, _ = launch(fw)
+    agent = cluster.agent_url.removeprefix("http://")
+
+    def agent_call(body):
+        reply = operator_call(agent, body)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    flags = {f["name"]: f["value"] for f in agent_call({"type": "GET_FLAGS"})["get_flags"]["flags"]}
+    assert flags["port"] == str(cluster.agent_port) and flags["master"] == cluster.master_addr
+    assert requests.get(f"{cluster.agent_url}/flags", timeout=5).json()["flags"]["port"] == str(cluster.agent_port)
+    state = agent_call({"type": "GET_STATE"})["get_state"]
+    assert [t["task_id"]["value"] for t in state["get_tasks"]["launched_tasks"]] == ["long"]
+    assert state["get_tasks"]["launched_tasks"][0]["state"] == "TASK_RUNNING"
+    assert [f["framework_info"]["id"]["value"] for f in state["get_frameworks"]["frameworks"]] == [fw.framework_id]
+    assert state["get_executors"]["executors"] == []
+    for name in ("GET_TASKS", "GET_EXECUTORS", "GET_FRAMEWORKS"):
+        reply = agent_call({"type": name})
+        assert reply["type"] == name and reply[name.lower()].keys() == state[name.lower()].keys()
+    unserved = operator_call(agent, {"type": "GET_MAINTENANCE_STATUS"})
+    assert unserved.status_code == 501
