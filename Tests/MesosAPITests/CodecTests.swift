@@ -50,8 +50,9 @@ final class CodecTests: XCTestCase {
         XCTAssertTrue(json.contains(#""executor_pid":42"#))
         XCTAssertFalse(json.contains("\n"))
         XCTAssertEqual(String(data: try WireCodec.encode(Event.heartbeat), encoding: .utf8), #"{"type":"HEARTBEAT"}"#)
-        XCTAssertEqual(String(data: try WireCodec.encode(Event.rescind(OfferID("o"))), encoding: .utf8),
-                       #"{"type":"RESCIND","rescind":{"offer_id":{"value":"o"}}}"#)
+        let rescind = try XCTUnwrap(String(data: try WireCodec.encode(Event.rescind(OfferID("o"))), encoding: .utf8))
+        XCTAssertTrue(rescind.contains(#""rescind":{"offer_id":{"value":"o"}}"#), rescind)
+        XCTAssertTrue(rescind.contains(#""type":"RESCIND""#), rescind)
     }
 
     func testRoundTripsEveryTaskState() throws {
