@@ -29,7 +29,8 @@ public struct AgentServer: Sendable {
                 switch path {
                 case "/health": return Response(status: .ok)
                 case "/version": return Reply.json(.object([("version", "1.11.0")]))
-                case "/state", "/state.json": return Reply.json(await agent.stateJSON())
+                case "/state", "/state.json":
+                    return Reply.json(await agent.stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
                 case "/flags":
                     return Reply.json(.object([("flags", .object(agent.config.flags.sorted { $0.key < $1.key }
                         .map { ($0.key, .string($0.value)) }))]))
@@ -39,7 +40,8 @@ public struct AgentServer: Sendable {
                 case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.sandboxRoot).browse(request)
                 case "/files/download", "/files/download.json":
                     return FilesEndpoint(root: agent.sandboxRoot).download(request)
-                case "/monitor/statistics", "/monitor/statistics.json": return Reply.json(await agent.statisticsJSON())
+                case "/monitor/statistics", "/monitor/statistics.json":
+                    return Reply.json(await agent.statisticsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
                 case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
                 case "/api/v1/executor": return try await ExecutorEndpoint(agent: agent).respond(request)
                 default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")

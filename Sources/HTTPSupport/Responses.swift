@@ -25,6 +25,17 @@ public enum Reply {
         raw(json: value.serialized(), status: status)
     }
 
+    /// With `?jsonp=callback`, the JSON wrapped as `callback(...);` (JavaScript), as Mesos serves it.
+    public static func json(_ value: JSONValue, jsonp: String?) -> Response {
+        guard let callback = jsonp, !callback.isEmpty else { return json(value) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/javascript"
+        var body = ByteBuffer(string: "\(callback)(")
+        body.writeBytes(value.serialized())
+        body.writeString(");")
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
     /// Decodes a v1 call body, or gives the 400 Mesos sends for it: unparseable JSON, or JSON
     /// that does not fit the call (naming the field).
     public static func decodeCall<T: Decodable>(_ type: T.Type, from body: Data) -> Result<T, ResponseError> {

@@ -71,11 +71,15 @@ struct MasterRouter: Sendable {
                 ("build_time", .number(master.startTime)), ("build_user", "plinth"),
             ]))
         case "/state", "/state.json":
-            return Reply.json(await master.stateJSON())
+            return Reply.json(await master.stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/state-summary":
+            return Reply.json(await master.stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/tasks", "/tasks.json":
+            return Reply.json(await master.tasksJSON(Self.taskQuery(request)), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/frameworks":
-            return Reply.json(await master.frameworksJSON())
+            return Reply.json(await master.frameworksJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/slaves":
-            return Reply.json(await master.agentsJSON())
+            return Reply.json(await master.agentsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/weights":
             return try await OperatorEndpoint(master: master).legacyWeights(request)
         case "/quota":
@@ -125,6 +129,18 @@ extension Master {
 }
 
 extension MasterRouter {
+    /// `limit`, `offset`, `order` (asc or des), `framework_id` and `task_id`, as Mesos's `/tasks` takes them.
+    static func taskQuery(_ request: Request) -> Master.TaskQuery {
+        let parameters = request.uri.queryParameters
+        var query = Master.TaskQuery()
+        if let limit = parameters.get("limit").flatMap({ Int($0) }) { query.limit = limit }
+        if let offset = parameters.get("offset").flatMap({ Int($0) }) { query.offset = offset }
+        query.ascending = parameters.get("order") == "asc"
+        query.frameworkID = parameters.get("framework_id").map { FrameworkID($0) }
+        query.taskID = parameters.get("task_id").map { TaskID($0) }
+        return query
+    }
+
     /// A master that does not lead sends every client to the one that does (307, as Mesos's
     /// masters do), or answers 503 while none is elected.
     static func toLeader(_ leader: String?, request: Request) -> Response {

@@ -18,7 +18,7 @@ extension Master {
             ("capabilities", .array((info.capabilities ?? []).map { .string($0.type) })),
             ("activated_slaves", .number(Double(active))),
             ("deactivated_slaves", .number(Double(agents.count - active))),
-            ("unreachable_slaves", .number(0)),
+            ("unreachable_slaves", .number(Double(unreachableAgents.count))),
             ("leader", .string(info.pid ?? "")),
             ("leader_info", .object([("id", .string(info.id)), ("pid", .string(info.pid ?? "")),
                                      ("port", .int(Int64(config.port))), ("hostname", .string(config.hostname))])),
@@ -33,6 +33,7 @@ extension Master {
     }
 
     func flagsJSON() -> [(String, JSONValue)] {
+        if !config.flags.isEmpty { return config.flags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) } }
         var flags: [(String, JSONValue)] = [
             ("ip", .string(config.ip)), ("port", .string(String(config.port))),
             ("hostname", .string(config.hostname)),

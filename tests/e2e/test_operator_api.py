@@ -123,3 +123,38 @@ def test_agent_operator_reads(cluster, fw):
         assert reply["type"] == name and reply[name.lower()].keys() == state[name.lower()].keys()
     unserved = operator_call(agent, {"type": "GET_MAINTENANCE_STATUS"})
     assert unserved.status_code == 501
+
+
+def test_tasks_listing_state_summary_and_jsonp(cluster, fw):
+    offer = fw.take_offer(timeout=20)
+    fw.launch(offer, [command_task(f"q{i}", offer.agent_id.value, "true") for i in range(5)]
+              + [command_task("running", offer.agent_id.value, "sleep 600")])
+    for i in range(5):
+        fw.wait_terminal(f"q{i}", 30)
+    fw.wait_update("running", 30, "TASK_RUNNING")
+
+    def tasks(**params):
+        reply = requests.get(f"{cluster.url}/master/tasks", params=params, timeout=5)
+        assert reply.status_code == 200
+        return [t["id"] for t in reply.json()["tasks"]]
+
+    everything = tasks(limit=100)
+    assert sorted(everything) == sorted([f"q{i}" for i in range(5)] + ["running"])
+    assert tasks(limit=2) == everything[:2] and tasks(limit=2, offset=2) == everything[2:4]
+    assert tasks(order="asc") == list(reversed(everything))
+    assert tasks(task_id="q3") == ["q3"]
+    assert tasks(framework_id="nope") == []
+    assert len(tasks(framework_id=fw.framework_id)) == 6
+
+    summary = requests.get(f"{cluster.url}/master/state-summary", timeout=5).json()
+    agent = summary["slaves"][0]
+    assert agent["TASK_RUNNING"] == 1 and agent["framework_ids"] == [fw.framework_id]
+    framework = summary["frameworks"][0]
+    assert framework["id"] == fw.framework_id and framework["TASK_RUNNING"] == 1
+    assert framework["slave_ids"] == [agent["id"]] and "tasks" not in framework
+
+    wrapped = requests.get(f"{cluster.url}/master/state", params={"jsonp": "show"}, timeout=5)
+    assert wrapped.text.startswith("show({") and wrapped.text.endswith("});")
+    assert "javascript" in wrapped.headers["Content-Type"]
+    agent_wrapped = requests.get(f"{cluster.agent_url}/state", params={"jsonp": "cb"}, timeout=5)
+    assert agent_wrapped.text.startswith("cb({")
