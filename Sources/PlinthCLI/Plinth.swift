@@ -9,7 +9,8 @@ public struct Plinth: AsyncParsableCommand {
             'plinth agent --master=HOST:PORT' separately. Frameworks written for Mesos (for example \
             with pymesos) connect to the master unchanged.
             """,
-        subcommands: [DevCommand.self, MasterCommand.self, AgentCommand.self, ExecuteCommand.self])
+        subcommands: [DevCommand.self, MasterCommand.self, AgentCommand.self, ExecuteCommand.self, AgentsCommand.self,
+                      FrameworksCommand.self, TasksCommand.self, TaskCommand.self, StateCommand.self])
 
     public init() {}
 }
