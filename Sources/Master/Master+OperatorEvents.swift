@@ -30,7 +30,7 @@ extension Master {
     /// Adds a subscriber; its first event is the state as of now.
     public func operatorSubscribe(_ stream: EventStream) {
         let seconds = Double(config.heartbeatInterval.components.seconds)
-        stream.send(OperatorResponse(event: "SUBSCRIBED", payload: Subscribed(getState: operatorState(),
+        stream.send(OperatorResponse(event: "SUBSCRIBED", payload: Subscribed(getState: stateView().operatorState(),
                                                                               heartbeatIntervalSeconds: seconds)))
         operatorStreams[stream.id] = stream
     }
@@ -47,7 +47,7 @@ extension Master {
     }
 
     func publishTaskAdded(_ task: TaskEntry) {
-        publish("TASK_ADDED", TaskAdded(task: operatorTask(task)))
+        publish("TASK_ADDED", TaskAdded(task: stateView().operatorTask(task)))
     }
 
     func publishTaskUpdated(_ task: TaskEntry, status: TaskStatus) {
@@ -56,11 +56,11 @@ extension Master {
 
     func publishAgentAdded(_ id: AgentID, allocated: Resources) {
         guard !operatorStreams.isEmpty, let agent = agents[id] else { return }
-        publish("AGENT_ADDED", AgentAdded(agent: operatorAgent(agent, allocated: allocated, offered: Resources())))
+        publish("AGENT_ADDED", AgentAdded(agent: stateView().operatorAgent(agent, allocated: allocated, offered: Resources())))
     }
 
     func publishFramework(_ id: FrameworkID, added: Bool) {
         guard !operatorStreams.isEmpty, let entry = frameworks[id] else { return }
-        publish(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", FrameworkChanged(framework: operatorFramework(entry)))
+        publish(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", FrameworkChanged(framework: stateView().operatorFramework(entry)))
     }
 }

@@ -2,7 +2,7 @@ import MesosAPI
 
 /// GET_STATE and its parts. Each builder copies what it needs out of the master's tables (task
 /// infos are shared by reference); the endpoint encodes the result after leaving the actor.
-extension Master {
+extension StateView {
     public func operatorState() -> OperatorState {
         OperatorState(getTasks: operatorTasks(), getExecutors: operatorExecutors(),
                       getFrameworks: operatorFrameworks(), getAgents: operatorAgents())
@@ -74,7 +74,9 @@ extension Master {
             reregisteredTime: agent.reregisteredTime.map(OperatorState.TimeInfo.init),
             totalResources: agent.total.resources, allocatedResources: allocated.resources, offeredResources: offered.resources)
     }
+}
 
+extension Master {
     /// MARK_AGENT_GONE: stored first; the agent's tasks are then gone (TASK_GONE_BY_OPERATOR, or
     /// TASK_LOST for frameworks that are not partition-aware), and the agent, if connected, is
     /// told to shut them down. It may never register again.

@@ -121,7 +121,7 @@ extension Master {
             }
             var pairs: [(String, JSONValue)] = [
                 ("name", .string(role)), ("weight", .number(weights[role] ?? 1)),
-                ("resources", legacy(used)), ("allocated", legacy(used)),
+                ("resources", StateView.legacy(used)), ("allocated", StateView.legacy(used)),
                 ("frameworks", .array((members[role] ?? []).sorted().map { .string($0.value) })),
             ]
             if let quota = quotas[role] { pairs.append(("quota", QuotaJSON.config(quota))) }

@@ -3,7 +3,7 @@ import MesosAPI
 
 /// `/master/tasks` and `/master/state-summary`: the smaller reads the Mesos UI and CLIs use
 /// instead of the whole `/master/state`.
-extension Master {
+extension StateView {
     public struct TaskQuery: Sendable {
         public var limit = 100
         public var offset = 0

@@ -71,15 +71,15 @@ struct MasterRouter: Sendable {
                 ("build_time", .number(master.startTime)), ("build_user", "plinth"),
             ]))
         case "/state", "/state.json":
-            return Reply.json(await master.stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
-            return Reply.json(await master.stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/tasks", "/tasks.json":
-            return Reply.json(await master.tasksJSON(Self.taskQuery(request)), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().tasksJSON(Self.taskQuery(request)), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/frameworks":
-            return Reply.json(await master.frameworksJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().frameworksJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/slaves":
-            return Reply.json(await master.agentsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().agentsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/weights":
             return try await OperatorEndpoint(master: master).legacyWeights(request)
         case "/quota":
@@ -111,7 +111,7 @@ struct MasterRouter: Sendable {
     }
 }
 
-extension Master {
+extension StateView {
     public func frameworksJSON() -> JSONValue {
         .object([
             ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map(frameworkJSON))),
@@ -130,9 +130,9 @@ extension Master {
 
 extension MasterRouter {
     /// `limit`, `offset`, `order` (asc or des), `framework_id` and `task_id`, as Mesos's `/tasks` takes them.
-    static func taskQuery(_ request: Request) -> Master.TaskQuery {
+    static func taskQuery(_ request: Request) -> StateView.TaskQuery {
         let parameters = request.uri.queryParameters
-        var query = Master.TaskQuery()
+        var query = StateView.TaskQuery()
         if let limit = parameters.get("limit").flatMap({ Int($0) }) { query.limit = limit }
         if let offset = parameters.get("offset").flatMap({ Int($0) }) { query.offset = offset }
         query.ascending = parameters.get("order") == "asc"

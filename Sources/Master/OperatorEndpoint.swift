@@ -35,15 +35,15 @@ struct OperatorEndpoint: Sendable {
         case .GET_FLAGS:
             return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
         case .GET_STATE:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorState()))
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorState()))
         case .GET_AGENTS:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorAgents()))
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorAgents()))
         case .GET_FRAMEWORKS:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorFrameworks()))
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorFrameworks()))
         case .GET_EXECUTORS:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorExecutors()))
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorExecutors()))
         case .GET_TASKS:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.operatorTasks()))
+            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorTasks()))
         case .GET_OPERATIONS:
             // Plinth runs no operations with feedback (only RESERVE and UNRESERVE, which finish at once).
             return response(call.type, .object([("operations", .array([]))]))

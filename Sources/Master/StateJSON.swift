@@ -2,7 +2,7 @@ import HTTPSupport
 import MesosAPI
 
 /// `/master/state` in Mesos's legacy shape: plain string IDs, resources as name-keyed objects.
-extension Master {
+extension StateView {
     public func stateJSON() -> JSONValue {
         let active = agents.values.filter(\.active).count
         return .object([
@@ -92,7 +92,7 @@ extension Master {
             ("version", .string(plinthMesosVersion)),
             ("capabilities", .array(["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "AGENT_DRAINING"])),
         ]
-        if let drain = agent.drain { pairs.append(("drain_info", Self.drainJSON(drain))) }
+        if let drain = agent.drain { pairs.append(("drain_info", Master.drainJSON(drain))) }
         return .object(pairs)
     }
 
@@ -169,7 +169,9 @@ extension Master {
         return .object(roles.map { ($0, legacy(reserved.reserved(for: $0))) })
     }
 
-    func legacy(_ resources: Resources) -> JSONValue {
+    func legacy(_ resources: Resources) -> JSONValue { Self.legacy(resources) }
+
+    static func legacy(_ resources: Resources) -> JSONValue {
         let ordered = ["cpus", "gpus", "mem", "disk"]
         let values = resources.legacyJSON
         var pairs: [(String, JSONValue)] = ordered.compactMap { name in values[name].map { (name, convert($0)) } }
@@ -177,7 +179,7 @@ extension Master {
         return .object(pairs)
     }
 
-    private func convert(_ value: LegacyValue) -> JSONValue {
+    private static func convert(_ value: LegacyValue) -> JSONValue {
         switch value {
         case .number(let d): return .number(d)
         case .string(let s): return .string(s)

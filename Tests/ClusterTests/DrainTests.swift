@@ -8,7 +8,7 @@ import SchedulerClient
 /// DRAIN_AGENT, DEACTIVATE_AGENT and REACTIVATE_AGENT on a master and agent in this process.
 final class DrainTests: ContainerTestCase {
     func masterAgent(_ cluster: InProcessCluster) async throws -> [String: Any] {
-        let state = try JSONSerialization.jsonObject(with: await cluster.master.stateJSON().serialized()) as? [String: Any]
+        let state = try JSONSerialization.jsonObject(with: await cluster.master.stateView().stateJSON().serialized()) as? [String: Any]
         return try XCTUnwrap((state?["slaves"] as? [[String: Any]])?.first)
     }
 
@@ -104,7 +104,7 @@ final class DrainTests: ContainerTestCase {
             if !gone { try await Task.sleep(for: .milliseconds(50)) }
         }
         XCTAssertTrue(gone)
-        let state = try JSONSerialization.jsonObject(with: await cluster.master.stateJSON().serialized()) as? [String: Any]
+        let state = try JSONSerialization.jsonObject(with: await cluster.master.stateView().stateJSON().serialized()) as? [String: Any]
         XCTAssertEqual((state?["slaves"] as? [Any])?.count, 0)
         // It does not come back: its re-registrations are refused.
         try await Task.sleep(for: .seconds(1))

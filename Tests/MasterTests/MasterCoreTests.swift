@@ -199,7 +199,7 @@ final class MasterCoreTests: XCTestCase {
         XCTAssertEqual(roles, ["*", "eng"])
         XCTAssertNotNil(again.resources.first { $0.role == "eng" }?.reservation, "a dynamic reservation shows as such")
         // Another role never sees the reserved CPU.
-        let state = await master.stateJSON()
+        let state = await master.stateView().stateJSON()
         let text = String(decoding: state.serialized(), as: UTF8.self)
         XCTAssertTrue(text.contains(#""reserved_resources":{"eng":{"cpus":1.0"#), text)
     }

@@ -1,0 +1,26 @@
+import MesosAPI
+
+/// The master's tables at one moment. Copying them is O(1) (copy-on-write), so the master hands
+/// a view out from its actor and the JSON of a large state is built and encoded off it: a reader
+/// of `/master/state` or GET_STATE holds scheduling up for the copy, not for the serialisation.
+/// (The master pays once, on its next change to a table a view still shares.)
+public struct StateView: Sendable {
+    let config: MasterConfig
+    let info: MasterInfo
+    let startTime: Double
+    let frameworks: [FrameworkID: FrameworkEntry]
+    let completedFrameworks: [FrameworkEntry]
+    let agents: [AgentID: AgentEntry]
+    let offers: [OfferID: OfferEntry]
+    let executors: [AgentID: [ExecutorKey: ExecutorEntry]]
+    let unreachableAgents: [AgentID: Double]
+    let recoveredAgents: [AgentID: AgentInfo]
+}
+
+extension Master {
+    public func stateView() -> StateView {
+        StateView(config: config, info: info, startTime: startTime, frameworks: frameworks,
+                  completedFrameworks: completedFrameworks, agents: agents, offers: offers, executors: executors,
+                  unreachableAgents: unreachableAgents, recoveredAgents: recoveredAgents)
+    }
+}
