@@ -102,6 +102,8 @@ let package = Package(
             "MesosAPI", "Master", "Agent", "SchedulerClient", "HTTPSupport", "Election", "ZooKeeper", "Registry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         // A master and an agent in one process, and a reader for their events: for tests.
         .target(name: "PlinthTestKit", dependencies: [

@@ -88,17 +88,17 @@ extension Master {
     /// A known agent that comes back without some of its tasks restarted and lost them: each is
     /// reported lost once (TASK_GONE for partition-aware frameworks), with REASON_AGENT_RESTARTED.
     private func loseUnreportedTasks(_ registration: AgentRegistration, agentID: AgentID) {
-        let reported = Set(registration.tasks.map { "\($0.frameworkId.value)/\($0.task.taskId.value)" })
-        for (fid, framework) in frameworks {
-            for (tid, task) in framework.tasks where task.agentID == agentID && !task.state.isTerminal
-                && !reported.contains("\(fid.value)/\(tid.value)") {
-                let state: TaskState = framework.info.isPartitionAware ? .TASK_GONE : .TASK_LOST
-                allocator.recover(framework: fid, agent: agentID, resources: task.resources, role: task.role,
-                                  refuseSeconds: 0, now: now)
-                sendMasterUpdate(fid, taskID: tid, agentID: agentID, state: state, reason: .REASON_AGENT_RESTARTED,
-                                 message: "Task was lost when agent \(agentID) restarted")
-                completeTask(fid, tid, finalState: state)
-            }
+        let reported = Set(registration.tasks.map { TaskKey(framework: $0.frameworkId, task: $0.task.taskId) })
+        for key in tasksOnAgent[agentID] ?? [] where !reported.contains(key) {
+            // Fields, not the framework's entry: a copy held here would make every completion
+            // below copy the framework's whole task table.
+            guard let task = frameworks[key.framework]?.tasks[key.task], !task.state.isTerminal else { continue }
+            let state: TaskState = isPartitionAware(key.framework) ? .TASK_GONE : .TASK_LOST
+            allocator.recover(framework: key.framework, agent: agentID, resources: task.resources, role: task.role,
+                              refuseSeconds: 0, now: now)
+            sendMasterUpdate(key.framework, taskID: key.task, agentID: agentID, state: state,
+                             reason: .REASON_AGENT_RESTARTED, message: "Task was lost when agent \(agentID) restarted")
+            completeTask(key.framework, key.task, finalState: state)
         }
     }
 
@@ -132,6 +132,7 @@ extension Master {
                                      resources: (report.task.resources ?? []).normalized, state: report.state)
                 task.statuses.append(TaskStatus(taskId: report.task.taskId, state: report.state, timestamp: wallClock))
                 frameworks[fid]?.tasks[report.task.taskId] = task
+                indexTask(TaskKey(framework: fid, task: report.task.taskId), on: agentID)
             }
         }
     }
@@ -269,15 +270,14 @@ extension Master {
         publish("AGENT_REMOVED", AgentRemoved(agentId: id))
         executors[id] = nil
         allocator.removeAgent(id)
-        for (fid, framework) in frameworks {
-            for (tid, task) in framework.tasks where task.agentID == id {
-                let state: TaskState = framework.info.isPartitionAware ? partitionAwareState : .TASK_LOST
-                if !task.state.isTerminal {
-                    sendMasterUpdate(fid, taskID: tid, agentID: id, state: state, reason: .REASON_AGENT_REMOVED,
-                                     message: "Agent \(id) was removed")
-                }
-                completeTask(fid, tid, finalState: task.state.isTerminal ? task.state : state)
+        for key in tasksOnAgent[id] ?? [] {
+            guard let task = frameworks[key.framework]?.tasks[key.task] else { continue }
+            let state: TaskState = isPartitionAware(key.framework) ? partitionAwareState : .TASK_LOST
+            if !task.state.isTerminal {
+                sendMasterUpdate(key.framework, taskID: key.task, agentID: id, state: state, reason: .REASON_AGENT_REMOVED,
+                                 message: "Agent \(id) was removed")
             }
+            completeTask(key.framework, key.task, finalState: task.state.isTerminal ? task.state : state)
         }
         logger.info("Agent \(id) removed")
     }
@@ -285,6 +285,7 @@ extension Master {
     /// Moves a task to its framework's completed list.
     func completeTask(_ framework: FrameworkID, _ taskID: TaskID, finalState: TaskState) {
         guard var task = frameworks[framework]?.tasks.removeValue(forKey: taskID) else { return }
+        unindexTask(TaskKey(framework: framework, task: taskID), on: task.agentID)
         let changed = !task.state.isTerminal && finalState.isTerminal
         if changed { countTerminal(finalState) }
         task.state = finalState
@@ -298,5 +299,14 @@ extension Master {
         if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {
             _ = frameworks[framework]?.completedTasks.popFirst()
         }
+    }
+
+    func indexTask(_ key: TaskKey, on agent: AgentID) {
+        tasksOnAgent[agent, default: []].insert(key)
+    }
+
+    func unindexTask(_ key: TaskKey, on agent: AgentID) {
+        tasksOnAgent[agent]?.remove(key)
+        if tasksOnAgent[agent]?.isEmpty == true { tasksOnAgent[agent] = nil }
     }
 }

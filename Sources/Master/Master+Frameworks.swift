@@ -135,6 +135,7 @@ extension Master {
         discardOffers(of: id, rescind: false)
         var agentsWithTasks = Set<AgentID>()
         for (_, task) in entry.tasks {
+            unindexTask(TaskKey(framework: id, task: task.info.taskId), on: task.agentID)
             agentsWithTasks.insert(task.agentID)
             var done = task
             if !task.state.isTerminal {

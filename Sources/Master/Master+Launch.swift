@@ -102,6 +102,7 @@ extension Master {
                               state: .TASK_STAGING)
         entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
         frameworks[framework]?.tasks[task.taskId] = entry
+        indexTask(TaskKey(framework: framework, task: task.taskId), on: agentID)
         publishTaskAdded(entry)
         if let executor = task.executor, let executorKey, running == nil {
             let resources = (executor.resources ?? []).normalized

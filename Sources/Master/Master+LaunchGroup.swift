@@ -57,6 +57,7 @@ extension Master {
                                   resources: (task.resources ?? []).normalized, state: .TASK_STAGING)
             entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
             frameworks[framework]?.tasks[task.taskId] = entry
+            indexTask(TaskKey(framework: framework, task: task.taskId), on: agentID)
             publishTaskAdded(entry)
         }
         if running == nil {

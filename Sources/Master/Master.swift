@@ -40,6 +40,9 @@ public actor Master {
     var reservationsInFlight: [AgentID: Resources] = [:]
     /// Agents whose drain is being recorded as finished.
     var drainsCompleting: Set<AgentID> = []
+    /// The live tasks on each agent, so an agent's re-registration or removal visits its own
+    /// tasks rather than every task of the cluster.
+    var tasksOnAgent: [AgentID: Set<TaskKey>] = [:]
     /// Operator API subscribers, by stream ID.
     var operatorStreams: [String: EventStream] = [:]
     /// What the metrics count as the master goes.

@@ -24,6 +24,12 @@ struct FrameworkEntry {
     var roles: [String] { Validation.frameworkRoles(info) }
 }
 
+/// A task by its framework and ID: what the per-agent index holds.
+struct TaskKey: Hashable, Sendable {
+    var framework: FrameworkID
+    var task: TaskID
+}
+
 struct TaskEntry {
     /// A `TaskInfo` is some 830 bytes inline and is set once; behind a reference, a task table
     /// of 400,000 entries (a large failover) grows and copies a tenth of the memory.

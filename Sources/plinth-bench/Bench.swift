@@ -5,5 +5,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plinth-bench",
         abstract: "Benchmarks for Plinth. They print figures; they assert nothing.",
-        subcommands: [LaunchBenchmark.self, RecoverBenchmark.self, FailoverBenchmark.self, AllocatorBenchmark.self])
+        subcommands: [LaunchBenchmark.self, RecoverBenchmark.self, FailoverBenchmark.self, AllocatorBenchmark.self,
+                      StateBenchmark.self])
 }

@@ -131,7 +131,7 @@ final class ContainerFeatureTests: ContainerTestCase {
         let (status, body) = try await get(cluster, "/files/download?path=\(sandbox)/stdout")
         XCTAssertEqual(status, 200)
         XCTAssertEqual(String(decoding: body, as: UTF8.self), "hello sandbox\n")
-        let (unknown, _) = try await postRaw(cluster, ["type": "GET_FLAGS"])
+        let (unknown, _) = try await postRaw(cluster, ["type": "GET_MAINTENANCE_STATUS"])
         XCTAssertEqual(unknown, 501)
         try await connection.kill(TaskID("chatty"))
         _ = try await updates.until(TaskID("chatty")) { $0.isTerminal }
