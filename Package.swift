@@ -55,6 +55,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         // Container isolation: the `--isolation` flag, cgroups v1/v2, namespaces, limits and
         // resource statistics.

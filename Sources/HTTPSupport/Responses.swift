@@ -27,11 +27,15 @@ public enum Reply {
 
     /// With `?jsonp=callback`, the JSON wrapped as `callback(...);` (JavaScript), as Mesos serves it.
     public static func json(_ value: JSONValue, jsonp: String?) -> Response {
-        guard let callback = jsonp, !callback.isEmpty else { return json(value) }
+        raw(json: value.serialized(), jsonp: jsonp)
+    }
+
+    public static func raw(json data: Data, jsonp: String?) -> Response {
+        guard let callback = jsonp, !callback.isEmpty else { return raw(json: data) }
         var headers = HTTPFields()
         headers[.contentType] = "text/javascript"
         var body = ByteBuffer(string: "\(callback)(")
-        body.writeBytes(value.serialized())
+        body.writeBytes(data)
         body.writeString(");")
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }

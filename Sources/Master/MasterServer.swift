@@ -13,6 +13,7 @@ public struct MasterServer: Sendable {
     public let master: Master
     public let gate: LeaderGate
     let exposition = PrometheusExposition()
+    let stateBatcher = StateBatcher()
 
     public init(master: Master, gate: LeaderGate = LeaderGate()) {
         self.master = master
@@ -23,7 +24,7 @@ public struct MasterServer: Sendable {
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let router = MasterRouter(master: master, gate: gate, exposition: exposition)
+        let router = MasterRouter(master: master, gate: gate, exposition: exposition, stateBatcher: stateBatcher)
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
@@ -43,6 +44,7 @@ struct MasterRouter: Sendable {
     let master: Master
     let gate: LeaderGate
     let exposition: PrometheusExposition
+    let stateBatcher: StateBatcher
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
@@ -71,7 +73,12 @@ struct MasterRouter: Sendable {
                 ("build_time", .number(master.startTime)), ("build_user", "plinth"),
             ]))
         case "/state", "/state.json":
-            return Reply.json(await master.stateView().stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            let master = self.master
+            let data = await stateBatcher.document {
+                let view = await master.stateView()
+                return await StateBatcher.offThePool { view.stateJSON().serialized() }
+            }
+            return Reply.raw(json: data, jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
             return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/tasks", "/tasks.json":

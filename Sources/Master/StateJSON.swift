@@ -128,9 +128,9 @@ extension StateView {
             pairs.append(("role", .string(info.role ?? "*")))
         }
         pairs += [
-            ("tasks", .array(framework.tasks.values.sorted { $0.info.taskId < $1.info.taskId }.map(taskJSON))),
+            ("tasks", tasksJSON(framework.tasks.values.sorted { $0.info.taskId < $1.info.taskId })),
             ("unreachable_tasks", .array([])),
-            ("completed_tasks", .array(framework.completedTasks.map(taskJSON))),
+            ("completed_tasks", tasksJSON(framework.completedTasks)),
             ("offers", .array(framework.offers.compactMap { offers[$0] }.map(offerJSON))),
             ("executors", .array([])),
         ]
@@ -169,7 +169,14 @@ extension StateView {
         return .object(roles.map { ($0, legacy(reserved.reserved(for: $0))) })
     }
 
-    func legacy(_ resources: Resources) -> JSONValue { Self.legacy(resources) }
+    /// Memoised per view: a large cluster's tasks share a handful of resource shapes, and the
+    /// legacy form of each is worth building once per document, not once per task.
+    func legacy(_ resources: Resources) -> JSONValue {
+        if let known = legacyMemo.values[resources] { return known }
+        let value = Self.legacy(resources)
+        legacyMemo.values[resources] = value
+        return value
+    }
 
     static func legacy(_ resources: Resources) -> JSONValue {
         let ordered = ["cpus", "gpus", "mem", "disk"]

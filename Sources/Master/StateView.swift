@@ -1,3 +1,4 @@
+import HTTPSupport
 import MesosAPI
 
 /// The master's tables at one moment. Copying them is O(1) (copy-on-write), so the master hands
@@ -15,6 +16,15 @@ public struct StateView: Sendable {
     let executors: [AgentID: [ExecutorKey: ExecutorEntry]]
     let unreachableAgents: [AgentID: Double]
     let recoveredAgents: [AgentID: AgentInfo]
+    let legacyMemo = LegacyMemo()
+}
+
+/// The legacy JSON of each resource shape met while building one document. A view is built on
+/// one thread at a time (each request takes its own view), which is what makes the unlocked
+/// mutation safe.
+final class LegacyMemo: @unchecked Sendable {
+    var values: [Resources: JSONValue] = [:]
+    var bytes: [Resources: [UInt8]] = [:]
 }
 
 extension Master {

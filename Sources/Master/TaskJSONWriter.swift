@@ -1,0 +1,50 @@
+import HTTPSupport
+import MesosAPI
+
+/// Tasks are most of a large `/master/state`: they are written straight to bytes, in exactly the
+/// shape `taskJSON` gives, instead of through a tree of `JSONValue`s (a tenth of the time).
+extension StateView {
+    func tasksJSON<Tasks: Sequence>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        var first = true
+        for task in tasks {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeTask(task, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return .raw(out)
+    }
+
+    func writeTask(_ task: TaskEntry, into out: inout [UInt8]) {
+        func key(_ name: StaticString) {
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func string(_ value: String) { JSONValue.quote(value, into: &out) }
+        let info = task.info
+        key(#"{"id":"#); string(info.taskId.value)
+        key(#","name":"#); string(info.name)
+        key(#","framework_id":"#); string(task.frameworkID.value)
+        key(#","executor_id":"#); string(info.executor?.executorId.value ?? "")
+        key(#","slave_id":"#); string(task.agentID.value)
+        key(#","state":"#); string(task.state.rawValue)
+        key(#","resources":"#); out.append(contentsOf: legacyBytes(task.resources))
+        key(#","role":"#); string(task.role)
+        key(#","statuses":["#)
+        for (index, status) in task.statuses.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            key(#"{"state":"#); string(status.state.rawValue)
+            key(#","timestamp":"#); JSONValue.number(status.timestamp ?? 0, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        key("]}")
+    }
+
+    func legacyBytes(_ resources: Resources) -> [UInt8] {
+        if let known = legacyMemo.bytes[resources] { return known }
+        var bytes: [UInt8] = []
+        legacy(resources).write(into: &bytes)
+        legacyMemo.bytes[resources] = bytes
+        return bytes
+    }
+}

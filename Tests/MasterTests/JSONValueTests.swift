@@ -1,0 +1,39 @@
+import Foundation
+import HTTPSupport
+import XCTest
+
+final class JSONValueTests: XCTestCase {
+    func testSerialisesInOrderWithEscapesAndMesosNumbers() {
+        let value: JSONValue = .object([
+            ("z", .string("a\"b\\c\nd\te\u{01}é")), ("a", .number(4)), ("f", .number(0.25)), ("i", .int(-7)),
+            ("n", .null), ("b", .bool(true)), ("l", .array([.number(1e20), .number(.nan), .object([])])),
+        ])
+        XCTAssertEqual(String(decoding: value.serialized(), as: UTF8.self),
+                       #"{"z":"a\"b\\c\nd\te\u0001é","a":4.0,"f":0.25,"i":-7,"n":null,"b":true,"l":[1e+20,null,{}]}"#)
+    }
+}
+
+@testable import Master
+import MesosAPI
+
+final class TaskJSONWriterTests: XCTestCase {
+    func testTheBulkWriterMatchesTheTreeExactly() async {
+        var executor = ExecutorInfo(executorId: ExecutorID("ex\"1"), command: CommandInfo(value: "run"))
+        executor.resources = []
+        var info = TaskInfo(name: "name with \"quotes\"\n", taskId: TaskID("t-1"), agentId: AgentID("a"),
+                            resources: [.scalar("cpus", 0.5), .scalar("mem", 64)], command: nil)
+        info.executor = executor
+        var task = TaskEntry(info: info, frameworkID: FrameworkID("f"), agentID: AgentID("a"), role: "eng",
+                             resources: Resources([.scalar("cpus", 0.5), .scalar("mem", 64)]), state: .TASK_RUNNING)
+        task.statuses = [TaskStatus(taskId: TaskID("t-1"), state: .TASK_STAGING, timestamp: 1.5),
+                         TaskStatus(taskId: TaskID("t-1"), state: .TASK_RUNNING, timestamp: 1_700_000_000.25)]
+        let plain = TaskEntry(info: TaskInfo(name: "p", taskId: TaskID("p"), agentId: AgentID("a"), resources: nil, command: nil),
+                              frameworkID: FrameworkID("f"), agentID: AgentID("a"), role: "*", resources: Resources(),
+                              state: .TASK_FINISHED)
+        let view = await Master(config: MasterConfig(port: 0)).stateView()
+        let tree = JSONValue.array([view.taskJSON(task), view.taskJSON(plain)]).serialized()
+        let bulk = view.tasksJSON([task, plain]).serialized()
+        XCTAssertEqual(String(decoding: bulk, as: UTF8.self), String(decoding: tree, as: UTF8.self))
+        XCTAssertEqual(String(decoding: view.tasksJSON([TaskEntry]()).serialized(), as: UTF8.self), "[]")
+    }
+}
