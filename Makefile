@@ -1,5 +1,5 @@
 # Plinth developer entry points. `make test` is the single test command (see scripts/test.sh).
-.PHONY: test build dev bench bench-isolated bench-recover bench-failover venv e2e
+.PHONY: test build dev bench bench-isolated bench-recover bench-failover bench-state venv e2e
 
 test:
 	scripts/test.sh
@@ -30,6 +30,11 @@ bench-recover:
 bench-failover:
 	swift build -c release --product plinth-bench
 	swift run -c release plinth-bench failover --agents 10000 --tasks-per-agent 10
+
+# A master holding 10,000 agents and 200,000 tasks: /master/state polled by ten clients.
+bench-state:
+	swift build -c release --product plinth-bench
+	swift run -c release plinth-bench state --agents 10000 --tasks 100000 --completed 100000
 
 # Only the Python venv for the end-to-end suite.
 venv:
