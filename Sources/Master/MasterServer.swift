@@ -45,6 +45,7 @@ struct MasterRouter: Sendable {
     let gate: LeaderGate
     let exposition: PrometheusExposition
     let stateBatcher: StateBatcher
+    let operatorStateBatcher = StateBatcher()
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
@@ -110,7 +111,8 @@ struct MasterRouter: Sendable {
             return r
         default:
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
-                return try await OperatorEndpoint(master: master, elected: gate.state == .leading, channel: channel)
+                return try await OperatorEndpoint(master: master, elected: gate.state == .leading, channel: channel,
+                                                  stateBatcher: operatorStateBatcher)
                     .respond(request)
             }
             return Reply.text(.notFound, "No endpoint at \(request.uri.path)")

@@ -11,6 +11,8 @@ struct OperatorEndpoint: Sendable {
     let master: Master
     var elected = true
     var channel: (any Channel)?
+    /// Shares GET_STATE builds between concurrent callers, as `/master/state` does.
+    var stateBatcher: StateBatcher?
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
@@ -35,7 +37,16 @@ struct OperatorEndpoint: Sendable {
         case .GET_FLAGS:
             return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
         case .GET_STATE:
-            return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorState()))
+            let master = self.master
+            let build: @Sendable () async -> Data = {
+                let view = await master.stateView()
+                return await StateBatcher.offThePool {
+                    (try? WireCodec.encode(OperatorResponse(type: .GET_STATE, payload: view.operatorState()))) ?? Data()
+                }
+            }
+            let data: Data
+            if let stateBatcher { data = await stateBatcher.document(build) } else { data = await build() }
+            return data.isEmpty ? Reply.text(.internalServerError, "Failed to encode the state") : Reply.raw(json: data)
         case .GET_AGENTS:
             return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorAgents()))
         case .GET_FRAMEWORKS:
