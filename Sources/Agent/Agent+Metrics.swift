@@ -22,8 +22,8 @@ extension Agent {
             live[task.state, default: 0] += 1
             used += Resources((task.info.resources ?? []).upgraded)
         }
-        for state in Self.liveStates { snapshot.set("slave/\(Self.metricName(state))", live[state] ?? 0) }
-        for state in Self.terminalStates { snapshot.set("slave/\(Self.metricName(state))", terminalCounts[state] ?? 0) }
+        for state in Self.liveStates { snapshot.set("slave/\(state.metricName)", live[state] ?? 0) }
+        for state in Self.terminalStates { snapshot.set("slave/\(state.metricName)", terminalCounts[state] ?? 0) }
         let total = config.resources
         for name in ["cpus", "mem", "disk", "gpus"] {
             snapshot.setUsage("slave/\(name)", total: total.scalar(name), used: used.scalar(name))
@@ -33,9 +33,5 @@ extension Agent {
         snapshot.set("slave/frameworks_active", active.count)
         snapshot.set("slave/valid_status_updates", validStatusUpdates)
         return snapshot
-    }
-
-    static func metricName(_ state: TaskState) -> String {
-        "tasks_" + state.rawValue.dropFirst("TASK_".count).lowercased()
     }
 }

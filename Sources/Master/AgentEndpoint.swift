@@ -44,16 +44,12 @@ struct AgentEndpoint: Sendable {
         guard !frameworks.isEmpty else {
             return Reply.text(.forbidden, "Agent \(registration.agentInfo.id?.value ?? "") was marked gone")
         }
-        var body = ByteBuffer()
-        for framework in frameworks.sorted() {
-            if let record = try? WireCodec.encode(AgentEvent.shutdownFramework(framework)) {
-                body.writeString("\(record.count)\n")
-                body.writeBytes(record)
-            }
-        }
+        let stream = EventStream()
+        for framework in frameworks.sorted() { stream.send(AgentEvent.shutdownFramework(framework)) }
+        stream.finish()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        return Response(status: .ok, headers: headers, body: stream.responseBody(heartbeat: nil, interval: .seconds(5)) { _ in })
     }
 
     func call(_ request: Request) async throws -> Response {

@@ -23,7 +23,7 @@ extension Master {
             }
         }
         let known = agents[id] != nil || given != nil
-        counters.message(known ? "reregister_slave" : "register_slave")
+        counters.count(known ? .reregister_slave : .register_slave)
         if known { counters.agentReregistrations += 1 } else { counters.agentRegistrations += 1 }
         let doomed = wasUnreachable ? withdrawUnreachableTasks(&registration) : []
         admit(registration, id: id, stream: stream)
@@ -192,19 +192,26 @@ extension Master {
             guard let agent = agents[id] else { return false }
             return !agent.active && agent.generation == generation
         }
-        guard stillGone() else { return }
+        guard stillGone(), await markUnreachable(id, stillMissing: stillGone) else { return }
+        removeAgent(id, partitionAwareState: .TASK_UNREACHABLE)
+        logger.info("Agent \(id) marked unreachable")
+    }
+
+    /// Marks an agent unreachable, in the registry first, if it is still missing after the rate
+    /// limit's wait and after the write; one that came back meanwhile is readmitted in the
+    /// registry at once. True when it was marked.
+    private func markUnreachable(_ id: AgentID, stillMissing: () -> Bool) async -> Bool {
         await waitForRemovalSlot()
-        guard stillGone() else { return }
+        guard stillMissing() else { return false }
         let time = wallClock
-        guard await persist([.markUnreachable(id, time: time)]) else { return }
-        guard stillGone() else {
+        guard await persist([.markUnreachable(id, time: time)]) else { return false }
+        guard stillMissing() else {
             if let info = agents[id]?.info { _ = await persist([.markReachable(info)]) }
-            return
+            return false
         }
         unreachableAgents[id] = time
         counters.agentsMarkedUnreachable += 1
-        removeAgent(id, partitionAwareState: .TASK_UNREACHABLE)
-        logger.info("Agent \(id) marked unreachable")
+        return true
     }
 
     /// `--agent_removal_rate_limit`: one removal per interval, in the order they were asked for.
@@ -234,17 +241,8 @@ extension Master {
             logger.error("\(missing.count) of \(admitted) admitted agents did not re-register after recovery, more than --recovery_agent_removal_limit allows: none is marked unreachable")
             return
         }
-        for id in missing {
-            await waitForRemovalSlot()
-            guard recoveredAgents[id] != nil else { continue }
-            let time = wallClock
-            guard await persist([.markUnreachable(id, time: time)]) else { return }
-            guard recoveredAgents.removeValue(forKey: id) != nil else {
-                if let info = agents[id]?.info { _ = await persist([.markReachable(info)]) }
-                continue
-            }
-            unreachableAgents[id] = time
-            counters.agentsMarkedUnreachable += 1
+        for id in missing where await markUnreachable(id, stillMissing: { recoveredAgents[id] != nil }) {
+            recoveredAgents[id] = nil
             logger.info("Agent \(id) did not re-register after recovery; marked unreachable")
         }
     }

@@ -14,7 +14,7 @@ extension Master {
         guard currentStream == streamID else {
             return .badRequest("The stream ID '\(streamID)' included in this request didn't match the stream ID currently associated with framework ID \(fid)")
         }
-        if let name = MasterCounters.messageName(call.type) { counters.message(name) }
+        if let message = MasterMessage(call.type) { counters.count(message) }
         switch call.type {
         case .TEARDOWN:
             return await tearDown(fid) ? .accepted : .unavailable("Failed to remove the framework from the registry")

@@ -16,7 +16,7 @@ extension Master {
         var info = subscribe.frameworkInfo
         if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
         let resubscribing = info.id.map { !$0.value.isEmpty } ?? false
-        counters.message(resubscribing ? "reregister_framework" : "register_framework")
+        counters.count(resubscribing ? .reregister_framework : .register_framework)
         if let id = info.id, !id.value.isEmpty {
             if completedFrameworks.contains(where: { $0.id == id }) { return .refused("Framework has been removed") }
             if !registeredFrameworks.contains(id) {

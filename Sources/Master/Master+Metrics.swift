@@ -6,8 +6,8 @@ import MesosMetrics
 /// its state when a snapshot is asked for.
 struct MasterCounters {
     var terminalTasks: [TaskState: Int] = [:]
-    /// Mesos's `master/messages_*`, by the name Mesos gives the message a call stands for.
-    var messages: [String: Int] = [:]
+    /// Mesos's `master/messages_*`, indexed by `MasterMessage`: counted on hot paths, so no hashing.
+    var messages = [Int](repeating: 0, count: MasterMessage.allCases.count)
     var validStatusUpdates = 0
     var invalidStatusUpdates = 0
     var agentRegistrations = 0
@@ -17,22 +17,31 @@ struct MasterCounters {
     var allocationRuns = 0
     var allocationTimer = TimerWindow()
 
-    mutating func message(_ name: String) { messages[name, default: 0] += 1 }
+    mutating func count(_ message: MasterMessage) { messages[message.index] += 1 }
+}
 
-    /// The Mesos message name a scheduler call is counted under.
-    static func messageName(_ call: Call.Kind) -> String? {
+/// The messages Mesos counts under `master/messages_<raw value>`, by the name Mesos gives the
+/// message a call or an agent's report stands for.
+enum MasterMessage: String, CaseIterable {
+    case launch_tasks, decline_offers, revive_offers, suppress_offers, kill_task, status_update_acknowledgement
+    case reconcile_tasks, framework_to_executor, unregister_framework, shutdown_executor, register_framework
+    case reregister_framework, register_slave, reregister_slave, status_update
+
+    var index: Int { Self.allCases.firstIndex(of: self)! }
+
+    init?(_ call: Call.Kind) {
         switch call {
-        case .ACCEPT: "launch_tasks"
-        case .DECLINE: "decline_offers"
-        case .REVIVE: "revive_offers"
-        case .SUPPRESS: "suppress_offers"
-        case .KILL: "kill_task"
-        case .ACKNOWLEDGE: "status_update_acknowledgement"
-        case .RECONCILE: "reconcile_tasks"
-        case .MESSAGE: "framework_to_executor"
-        case .TEARDOWN: "unregister_framework"
-        case .SHUTDOWN: "shutdown_executor"
-        default: nil
+        case .ACCEPT: self = .launch_tasks
+        case .DECLINE: self = .decline_offers
+        case .REVIVE: self = .revive_offers
+        case .SUPPRESS: self = .suppress_offers
+        case .KILL: self = .kill_task
+        case .ACKNOWLEDGE: self = .status_update_acknowledgement
+        case .RECONCILE: self = .reconcile_tasks
+        case .MESSAGE: self = .framework_to_executor
+        case .TEARDOWN: self = .unregister_framework
+        case .SHUTDOWN: self = .shutdown_executor
+        default: return nil
         }
     }
 }
@@ -41,11 +50,6 @@ extension Master {
     static let terminalStates: [TaskState] = [.TASK_FINISHED, .TASK_FAILED, .TASK_KILLED, .TASK_LOST, .TASK_ERROR,
                                               .TASK_DROPPED, .TASK_GONE, .TASK_GONE_BY_OPERATOR]
     static let liveStates: [TaskState] = [.TASK_STAGING, .TASK_STARTING, .TASK_RUNNING, .TASK_KILLING, .TASK_UNREACHABLE]
-    static let countedMessages = ["launch_tasks", "decline_offers", "revive_offers", "suppress_offers", "kill_task",
-                                  "status_update_acknowledgement", "reconcile_tasks", "framework_to_executor",
-                                  "unregister_framework", "shutdown_executor", "register_framework",
-                                  "reregister_framework", "register_slave", "reregister_slave", "status_update"]
-
     /// A task reached a terminal state for the first time.
     func countTerminal(_ state: TaskState) {
         counters.terminalTasks[state, default: 0] += 1
@@ -62,7 +66,9 @@ extension Master {
         taskMetrics(&snapshot)
         resourceMetrics(&snapshot)
         snapshot.set("master/outstanding_offers", offers.count)
-        for name in Self.countedMessages { snapshot.set("master/messages_\(name)", counters.messages[name] ?? 0) }
+        for message in MasterMessage.allCases {
+            snapshot.set("master/messages_\(message.rawValue)", counters.messages[message.index])
+        }
         snapshot.set("master/valid_status_updates", counters.validStatusUpdates)
         snapshot.set("master/invalid_status_updates", counters.invalidStatusUpdates)
         snapshot.set("allocator/mesos/allocation_runs", counters.allocationRuns)
@@ -97,15 +103,10 @@ extension Master {
         for framework in frameworks.values {
             for task in framework.tasks.values where !task.state.isTerminal { live[task.state, default: 0] += 1 }
         }
-        for state in Self.liveStates { snapshot.set("master/\(Self.metricName(state))", live[state] ?? 0) }
+        for state in Self.liveStates { snapshot.set("master/\(state.metricName)", live[state] ?? 0) }
         for state in Self.terminalStates {
-            snapshot.set("master/\(Self.metricName(state))", counters.terminalTasks[state] ?? 0)
+            snapshot.set("master/\(state.metricName)", counters.terminalTasks[state] ?? 0)
         }
-    }
-
-    /// `TASK_GONE_BY_OPERATOR` → `tasks_gone_by_operator`.
-    static func metricName(_ state: TaskState) -> String {
-        "tasks_" + state.rawValue.dropFirst("TASK_".count).lowercased()
     }
 
     private func resourceMetrics(_ snapshot: inout MetricsSnapshot) {

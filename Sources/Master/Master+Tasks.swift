@@ -48,7 +48,7 @@ extension Master {
             return
         }
         counters.validStatusUpdates += 1
-        counters.message("status_update")
+        counters.count(.status_update)
         let wasTerminal = task.state.isTerminal
         let previous = task.state
         task.state = update.latestState

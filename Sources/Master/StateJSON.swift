@@ -138,19 +138,9 @@ extension StateView {
     }
 
     func taskJSON(_ task: TaskEntry) -> JSONValue {
-        .object([
-            ("id", .string(task.info.taskId.value)),
-            ("name", .string(task.info.name)),
-            ("framework_id", .string(task.frameworkID.value)),
-            ("executor_id", .string(task.info.executor?.executorId.value ?? "")),
-            ("slave_id", .string(task.agentID.value)),
-            ("state", .string(task.state.rawValue)),
-            ("resources", legacy(task.resources)),
-            ("role", .string(task.role)),
-            ("statuses", .array(task.statuses.map { status in
-                .object([("state", .string(status.state.rawValue)), ("timestamp", .number(status.timestamp ?? 0))])
-            })),
-        ])
+        var bytes: [UInt8] = []
+        writeTask(task, into: &bytes)
+        return .raw(bytes)
     }
 
     func offerJSON(_ offer: OfferEntry) -> JSONValue {

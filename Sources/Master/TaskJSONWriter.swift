@@ -1,8 +1,9 @@
 import HTTPSupport
 import MesosAPI
 
-/// Tasks are most of a large `/master/state`: they are written straight to bytes, in exactly the
-/// shape `taskJSON` gives, instead of through a tree of `JSONValue`s (a tenth of the time).
+/// A task in Mesos's legacy JSON. Tasks are most of a large `/master/state`, so they are written
+/// straight to bytes rather than through a tree of `JSONValue`s; this is the only place their
+/// shape is spelled out.
 extension StateView {
     func tasksJSON<Tasks: Sequence>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
         var out: [UInt8] = [UInt8(ascii: "[")]

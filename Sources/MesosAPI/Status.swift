@@ -122,3 +122,8 @@ extension TaskState {
         }
     }
 }
+
+extension TaskState {
+    /// Its name in Mesos's metrics: `TASK_GONE_BY_OPERATOR` → `tasks_gone_by_operator`.
+    public var metricName: String { "tasks_" + rawValue.dropFirst("TASK_".count).lowercased() }
+}

@@ -27,9 +27,16 @@ def plinth_bin() -> str:
 
 
 @pytest.fixture
-def proc_registry(request) -> list[PlinthProcess]:
-    """Every process a test starts; their logs are attached to the report when the test fails."""
-    return request.node.stash.setdefault(PROCS, [])
+def proc_registry(request):
+    """Every process a test starts; their logs are attached to the report when the test fails.
+    Whatever a test's own cleanup did (or failed to do), each one is stopped when the test ends."""
+    procs = request.node.stash.setdefault(PROCS, [])
+    yield procs
+    for proc in reversed(procs):
+        try:
+            proc.stop()
+        except Exception as error:  # one stubborn process must not spare the others
+            print(f"could not stop {proc.name}: {error}")
 
 
 @pytest.hookimpl(hookwrapper=True)
