@@ -48,8 +48,10 @@ let package = Package(
         .target(name: "MesosMetrics", dependencies: [
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], swiftSettings: strict),
+        // The web UI: plain ES modules and CSS, embedded in the binary.
+        .target(name: "WebUI", resources: [.embedInCode("Assets")], swiftSettings: strict),
         .target(name: "Master", dependencies: [
-            "Registry", "MesosMetrics",
+            "Registry", "MesosMetrics", "WebUI",
             "MesosAPI", "Allocator", "HTTPSupport",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),

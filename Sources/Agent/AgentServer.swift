@@ -26,31 +26,45 @@ public struct AgentServer: Sendable {
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 var path = request.uri.path
                 if path.hasPrefix("/slave(1)/") { path = String(path.dropFirst("/slave(1)".count)) }
-                switch path {
-                case "/health": return Response(status: .ok)
-                case "/version": return Reply.json(.object([("version", "1.11.0")]))
-                case "/state", "/state.json":
-                    return Reply.json(await agent.stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
-                case "/flags":
-                    return Reply.json(.object([("flags", .object(agent.config.flags.sorted { $0.key < $1.key }
-                        .map { ($0.key, .string($0.value)) }))]))
-                case "/metrics/snapshot": return Reply.metricsSnapshot(await agent.metricsSnapshot().sorted)
-                case "/metrics": return Reply.prometheus(exposition.render(await agent.metricsSnapshot()))
-                case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.sandboxRoot).read(request)
-                case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.sandboxRoot).browse(request)
-                case "/files/download", "/files/download.json":
-                    return FilesEndpoint(root: agent.sandboxRoot).download(request)
-                case "/monitor/statistics", "/monitor/statistics.json":
-                    return Reply.json(await agent.statisticsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
-                case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
-                case "/api/v1/executor": return try await ExecutorEndpoint(agent: agent).respond(request)
-                default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
-                }
+                var response = try await Self.route(path, request, agent: agent, exposition: exposition)
+                // The master's web UI reads sandboxes and state straight from agents, as Mesos's
+                // does (there with JSONP): these reads are open to any origin.
+                if Self.readableFromAnyOrigin.contains(path) { response.headers[.accessControlAllowOrigin] = "*" }
+                return response
             },
             configuration: ApplicationConfiguration(address: .hostname(agent.config.ip, port: agent.config.port),
                                                     serverName: nil, reuseAddress: true),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: quiet)
+    }
+
+    static let readableFromAnyOrigin: Set<String> = [
+        "/state", "/state.json", "/files/read", "/files/read.json", "/files/browse", "/files/browse.json",
+        "/monitor/statistics", "/monitor/statistics.json", "/metrics/snapshot",
+    ]
+
+    private static func route(_ path: String, _ request: Request, agent: Agent,
+                              exposition: PrometheusExposition) async throws -> Response {
+        switch path {
+        case "/health": return Response(status: .ok)
+        case "/version": return Reply.json(.object([("version", "1.11.0")]))
+        case "/state", "/state.json":
+            return Reply.json(await agent.stateJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/flags":
+            return Reply.json(.object([("flags", .object(agent.config.flags.sorted { $0.key < $1.key }
+                .map { ($0.key, .string($0.value)) }))]), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/metrics/snapshot": return Reply.metricsSnapshot(await agent.metricsSnapshot().sorted)
+        case "/metrics": return Reply.prometheus(exposition.render(await agent.metricsSnapshot()))
+        case "/files/read", "/files/read.json": return FilesEndpoint(root: agent.sandboxRoot).read(request)
+        case "/files/browse", "/files/browse.json": return FilesEndpoint(root: agent.sandboxRoot).browse(request)
+        case "/files/download", "/files/download.json":
+            return FilesEndpoint(root: agent.sandboxRoot).download(request)
+        case "/monitor/statistics", "/monitor/statistics.json":
+            return Reply.json(await agent.statisticsJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/api/v1": return try await AgentOperatorEndpoint(agent: agent).respond(request)
+        case "/api/v1/executor": return try await ExecutorEndpoint(agent: agent).respond(request)
+        default: return Reply.text(.notFound, "No endpoint at \(request.uri.path)")
+        }
     }
 }
 

@@ -39,7 +39,7 @@ struct FilesEndpoint: Sendable {
         let query = request.uri.queryParameters
         switch read(path: query.get("path"), offset: query.get("offset").flatMap(Int64.init),
                     length: query.get("length").flatMap(Int.init)) {
-        case .success(let json): return Reply.json(json)
+        case .success(let json): return Reply.json(json, jsonp: query.get("jsonp"))
         case .failure(let problem): return Reply.text(problem.status, problem.message)
         }
     }
@@ -77,7 +77,7 @@ struct FilesEndpoint: Sendable {
 
     func browse(_ request: Request) -> Response {
         switch browse(path: request.uri.queryParameters.get("path")) {
-        case .success(let entries): return Reply.json(.array(entries))
+        case .success(let entries): return Reply.json(.array(entries), jsonp: request.uri.queryParameters.get("jsonp"))
         case .failure(let problem): return Reply.text(problem.status, problem.message)
         }
     }

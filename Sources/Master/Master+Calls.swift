@@ -37,7 +37,11 @@ extension Master {
             return .accepted
         case .MESSAGE:
             return message(fid, call.message!)
-        case .REQUEST, .ACCEPT_INVERSE_OFFERS, .DECLINE_INVERSE_OFFERS, .RECONCILE_OPERATIONS:
+        case .REQUEST:
+            frameworks[fid]!.requested = (call.request?.requests ?? []).map { Resources($0.resources ?? []).scalars }
+                .filter { !$0.isEmpty }
+            return .accepted
+        case .ACCEPT_INVERSE_OFFERS, .DECLINE_INVERSE_OFFERS, .RECONCILE_OPERATIONS:
             return .accepted
         case .ACKNOWLEDGE_OPERATION_STATUS:
             return .accepted

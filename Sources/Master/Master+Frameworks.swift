@@ -14,7 +14,10 @@ extension Master {
     /// A framework new to the registry is stored there before it is answered.
     public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) async -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
-        if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) { return .refused(problem) }
+        if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) {
+            noteRefusal(info, problem)
+            return .refused(problem)
+        }
         let resubscribing = info.id.map { !$0.value.isEmpty } ?? false
         counters.count(resubscribing ? .reregister_framework : .register_framework)
         if let id = info.id, !id.value.isEmpty {

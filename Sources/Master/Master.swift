@@ -1,4 +1,5 @@
 import Allocator
+import DequeModule
 import Foundation
 import HTTPSupport
 import Logging
@@ -47,6 +48,9 @@ public actor Master {
     var operatorStreams: [String: EventStream] = [:]
     /// What the metrics count as the master goes.
     var counters = MasterCounters()
+    /// The latest refused subscriptions (newest last), so an operator can see why a framework
+    /// never appeared.
+    var refusedSubscriptions = Deque<RefusedSubscription>()
     /// When the next agent may be marked unreachable (`--agent_removal_rate_limit`).
     var nextRemovalSlot = ContinuousClock.now
     var offers: [OfferID: OfferEntry] = [:]

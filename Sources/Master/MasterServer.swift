@@ -6,6 +6,7 @@ import Logging
 import MesosAPI
 import MesosMetrics
 import NIOCore
+import WebUI
 
 /// The master's HTTP face: routes by path, as libprocess does, including the `/master/...`
 /// aliases that clients use interchangeably.
@@ -62,6 +63,8 @@ struct MasterRouter: Sendable {
         switch path {
         case "/api/v1/scheduler":
             return try await scheduler.respond(request, channel: channel)
+        case "/", "/index.html":
+            return Self.asset(WebAssets.index)
         case "/internal/agent/subscribe":
             return try await agents.subscribe(request, channel: channel)
         case "/internal/agent/call":
@@ -100,7 +103,9 @@ struct MasterRouter: Sendable {
         case "/metrics":
             return Reply.prometheus(exposition.render(await master.metricsSnapshot(elected: gate.state == .leading)))
         case "/roles", "/roles.json":
-            return Reply.json(.object([("roles", await master.rolesJSON())]))
+            return Reply.json(.object([("roles", await master.rolesJSON())]), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/waiting":
+            return Reply.json(await master.waitingJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/redirect":
             var r = Response(status: .temporaryRedirect)
             switch gate.state {
@@ -110,6 +115,10 @@ struct MasterRouter: Sendable {
             }
             return r
         default:
+            if path.hasPrefix("/ui/") {
+                return WebAssets.asset(String(path.dropFirst(4))).map(Self.asset)
+                    ?? Reply.text(.notFound, "No endpoint at \(request.uri.path)")
+            }
             if path == "/api/v1" || path.hasPrefix("/api/v1/") {
                 return try await OperatorEndpoint(master: master, elected: gate.state == .leading, channel: channel,
                                                   stateBatcher: operatorStateBatcher)
@@ -152,6 +161,14 @@ extension MasterRouter {
 
     /// A master that does not lead sends every client to the one that does (307, as Mesos's
     /// masters do), or answers 503 while none is elected.
+    /// A UI file. `no-cache` makes a browser revalidate, so a new master's UI is picked up at once.
+    static func asset(_ asset: WebAssets.Asset) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = asset.contentType
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+
     static func toLeader(_ leader: String?, request: Request) -> Response {
         guard let leader else {
             var response = Reply.text(.serviceUnavailable, "No leading master is elected")

@@ -17,6 +17,9 @@ struct FrameworkEntry {
     var tasks: [TaskID: TaskEntry] = [:]
     var completedTasks = Deque<TaskEntry>()
     var offers: Set<OfferID> = []
+    /// The scalars of its latest REQUEST call: what it says it waits for. Mesos's allocator
+    /// ignores requests; here they only explain, in `/master/waiting`, why none fits.
+    var requested: [[String: Double]] = []
     /// Bumped on every (re)subscription so a stale failover timer knows it lost.
     var generation = 0
 

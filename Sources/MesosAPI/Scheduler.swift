@@ -128,6 +128,26 @@ public struct Call: Codable, Sendable {
         }
     }
 
+    /// REQUEST: resources the framework says it wants (Mesos's `mesos.v1.Request`).
+    public struct Request: Codable, Sendable {
+        public struct Wanted: Codable, Sendable {
+            public var agentId: AgentID?
+            public var resources: [Resource]?
+
+            public init(agentId: AgentID? = nil, resources: [Resource]) {
+                self.agentId = agentId; self.resources = resources
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case agentId = "agent_id"
+                case resources
+            }
+        }
+        public var requests: [Wanted]?
+
+        public init(requests: [Wanted]) { self.requests = requests }
+    }
+
     public var type: Kind
     public var frameworkId: FrameworkID?
     public var subscribe: Subscribe?
@@ -140,6 +160,7 @@ public struct Call: Codable, Sendable {
     public var acknowledge: Acknowledge?
     public var reconcile: Reconcile?
     public var message: Message?
+    public var request: Request?
 
     public init(type: Kind, frameworkId: FrameworkID? = nil) {
         self.type = type; self.frameworkId = frameworkId
@@ -158,6 +179,7 @@ public struct Call: Codable, Sendable {
         case acknowledge
         case reconcile
         case message
+        case request
     }
 }
 

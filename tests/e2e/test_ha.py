@@ -204,6 +204,9 @@ def test_kazoo_reads_the_leaders_master_info(ha, zookeeper):
     reply = requests.post(f"http://127.0.0.1:{follower}/api/v1/scheduler", json={"type": "SUBSCRIBE"},
                           allow_redirects=False, timeout=5)
     assert reply.status_code == 307 and reply.headers["Location"].endswith(f"127.0.0.1:{leader}/api/v1/scheduler")
+    # So does its web UI: a browser pointed at any master ends up at the leader's.
+    reply = requests.get(f"http://127.0.0.1:{follower}/", allow_redirects=False, timeout=5)
+    assert reply.status_code == 307 and reply.headers["Location"] == f"http://127.0.0.1:{leader}/"
     # The leader's registry lives beside the candidacies, after them in name order.
     deadline = time.monotonic() + 30
     while len(registry(zk)["agents"]) < 2 and time.monotonic() < deadline:
