@@ -20,7 +20,10 @@ struct AgentEndpoint: Sendable {
             return Reply.text(.badRequest, "Invalid agent registration: \(WireCodec.describe(error))")
         }
         if await master.isGone(registration.agentInfo.id) {
-            return goneReply(registration)
+            return refusal(registration, "Agent \(registration.agentInfo.id?.value ?? "") was marked gone")
+        }
+        if await master.isDown(hostname: registration.agentInfo.hostname, endpoint: registration.endpoint) {
+            return refusal(registration, "Agent attempted to register while its machine is in maintenance DOWN mode")
         }
         let stream = EventStream()
         guard let id = await master.registerAgent(registration, stream: stream) else {
@@ -37,13 +40,11 @@ struct AgentEndpoint: Sendable {
         return Response(status: .ok, headers: headers, body: responseBody)
     }
 
-    /// A gone agent may never register again; what it still runs is shut down, framework by
-    /// framework, as Mesos shuts down an agent that returns after removal.
-    private func goneReply(_ registration: AgentRegistration) -> Response {
+    /// A gone agent may never register again, nor one from a machine that is down; what it still
+    /// runs is shut down, framework by framework, as Mesos shuts down an agent it turns away.
+    private func refusal(_ registration: AgentRegistration, _ message: String) -> Response {
         let frameworks = Set(registration.tasks.map(\.frameworkId) + (registration.executors ?? []).map(\.frameworkId))
-        guard !frameworks.isEmpty else {
-            return Reply.text(.forbidden, "Agent \(registration.agentInfo.id?.value ?? "") was marked gone")
-        }
+        guard !frameworks.isEmpty else { return Reply.text(.forbidden, message) }
         let stream = EventStream()
         for framework in frameworks.sorted() { stream.send(AgentEvent.shutdownFramework(framework)) }
         stream.finish()

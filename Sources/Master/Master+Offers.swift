@@ -41,6 +41,7 @@ extension Master {
                              address: Address(hostname: agent.hostname, ip: parts.first.map(String.init), port: port),
                              path: "/slave(1)")
         if multiRole { offer.allocationInfo = AllocationInfo(role: allocation.role) }
+        if !maintenance.isEmpty { offer.unavailability = maintenance.unavailability(of: machine(of: agent)) }
         return offer
     }
 

@@ -99,7 +99,7 @@ extension Master {
     }
 
     /// Outstanding offers give way to an operator's reservation, as in Mesos.
-    private func rescindOffers(on agentID: AgentID) {
+    func rescindOffers(on agentID: AgentID) {
         for (id, offer) in offers where offer.agentID == agentID {
             removeOffer(id, refuseSeconds: 0)
             send(Event.rescind(id), to: offer.frameworkID)

@@ -51,6 +51,8 @@ public actor Master {
     /// The latest refused subscriptions (newest last), so an operator can see why a framework
     /// never appeared.
     var refusedSubscriptions = Deque<RefusedSubscription>()
+    /// The maintenance schedule and the machines taken down, as stored in the registry.
+    var maintenance = MaintenanceState()
     /// When the next agent may be marked unreachable (`--agent_removal_rate_limit`).
     var nextRemovalSlot = ContinuousClock.now
     var offers: [OfferID: OfferEntry] = [:]
@@ -110,6 +112,7 @@ public actor Master {
         goneAgents = Set(state.gone.keys)
         unreachableAgents = state.unreachable
         storedDrains = state.drains
+        maintenance = state.maintenance
         registeredFrameworks = Set(state.frameworks.keys)
         recoveredAgents = state.agents
         if !recoveredAgents.isEmpty { awaitRecoveredAgents() }

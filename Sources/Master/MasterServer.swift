@@ -104,6 +104,12 @@ struct MasterRouter: Sendable {
             return Reply.prometheus(exposition.render(await master.metricsSnapshot(elected: gate.state == .leading)))
         case "/roles", "/roles.json":
             return Reply.json(.object([("roles", await master.rolesJSON())]), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/maintenance/schedule":
+            return try await OperatorEndpoint(master: master).legacyMaintenanceSchedule(request)
+        case "/maintenance/status":
+            return Reply.json(await master.maintenanceStatusJSON, jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/machine/down", "/machine/up":
+            return try await OperatorEndpoint(master: master).legacyMachines(request, down: path == "/machine/down")
         case "/waiting":
             return Reply.json(await master.waitingJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/redirect":

@@ -102,6 +102,20 @@ struct OperatorEndpoint: Sendable {
         case .TEARDOWN:
             guard let teardown = call.teardown else { return missing("teardown") }
             return outcome(await master.operatorTeardown(teardown.frameworkId))
+        case .GET_MAINTENANCE_SCHEDULE:
+            let schedule = await master.maintenanceSchedule
+            return response(call.type, .object([("schedule", .raw(Array((try? WireCodec.encode(schedule)) ?? Data("{}".utf8))))]))
+        case .GET_MAINTENANCE_STATUS:
+            return response(call.type, .object([("status", await master.maintenanceStatusJSON)]))
+        case .UPDATE_MAINTENANCE_SCHEDULE:
+            guard let update = call.updateMaintenanceSchedule else { return missing("update_maintenance_schedule") }
+            return outcome(await master.updateMaintenanceSchedule(update.schedule))
+        case .START_MAINTENANCE:
+            guard let start = call.startMaintenance else { return missing("start_maintenance") }
+            return outcome(await master.startMaintenance(start.machines))
+        case .STOP_MAINTENANCE:
+            guard let stop = call.stopMaintenance else { return missing("stop_maintenance") }
+            return outcome(await master.stopMaintenance(stop.machines))
         case .UNKNOWN:
             return Reply.text(.notImplemented, "Received an unknown call type")
         default:
@@ -148,6 +162,33 @@ struct OperatorEndpoint: Sendable {
     func quotaStatusJSON() async -> JSONValue {
         let quotas = await master.roleQuotas
         return .object([("configs", .array(quotas.keys.sorted().map { QuotaJSON.config(quotas[$0]!) }))])
+    }
+
+    /// `/master/maintenance/schedule`: GET answers the schedule, POST replaces it.
+    func legacyMaintenanceSchedule(_ request: Request) async throws -> Response {
+        if request.method == .get { return Reply.json(await master.maintenanceSchedule) }
+        guard request.method == .post else { return Reply.methodNotAllowed(allow: "GET, POST") }
+        var request = request
+        let body = try await request.bodyData()
+        do {
+            return outcome(await master.updateMaintenanceSchedule(try WireCodec.decode(MaintenanceSchedule.self, from: body)))
+        } catch {
+            return Reply.text(.badRequest, "Invalid maintenance schedule: \(WireCodec.describe(error))")
+        }
+    }
+
+    /// `/master/machine/down` and `/master/machine/up`: a JSON array of machine IDs.
+    func legacyMachines(_ request: Request, down: Bool) async throws -> Response {
+        guard request.method == .post else { return Reply.methodNotAllowed(allow: "POST") }
+        var request = request
+        let body = try await request.bodyData()
+        let machines: [MachineID]
+        do {
+            machines = try WireCodec.decode([MachineID].self, from: body)
+        } catch {
+            return Reply.text(.badRequest, "Expecting a JSON array of {\"hostname\", \"ip\"}: \(WireCodec.describe(error))")
+        }
+        return outcome(down ? await master.startMaintenance(machines) : await master.stopMaintenance(machines))
     }
 
     /// `GET /weights` answers a bare array; `PUT /weights` takes the same shape.

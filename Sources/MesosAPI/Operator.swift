@@ -98,6 +98,25 @@ public struct OperatorCall: Codable, Sendable {
     public var teardown: Teardown?
     public var markAgentGone: AgentTarget?
     public var setLoggingLevel: SetLoggingLevel?
+    public var updateMaintenanceSchedule: UpdateMaintenanceSchedule?
+    public var startMaintenance: Machines?
+    public var stopMaintenance: Machines?
+
+    public struct UpdateMaintenanceSchedule: Codable, Sendable {
+        public var schedule: MaintenanceSchedule
+        public init(schedule: MaintenanceSchedule) { self.schedule = schedule }
+    }
+
+    /// START_MAINTENANCE / STOP_MAINTENANCE.
+    public struct Machines: Codable, Sendable {
+        public var machines: [MachineID]
+        public init(machines: [MachineID]) { self.machines = machines }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            machines = try c.decodeIfPresent([MachineID].self, forKey: .machines) ?? []
+        }
+        enum CodingKeys: String, CodingKey { case machines }
+    }
 
     /// `SET_LOGGING_LEVEL`: glog's verbosity level, for `duration`.
     public struct SetLoggingLevel: Codable, Sendable {
@@ -119,6 +138,9 @@ public struct OperatorCall: Codable, Sendable {
         case teardown
         case markAgentGone = "mark_agent_gone"
         case setLoggingLevel = "set_logging_level"
+        case updateMaintenanceSchedule = "update_maintenance_schedule"
+        case startMaintenance = "start_maintenance"
+        case stopMaintenance = "stop_maintenance"
     }
 }
 

@@ -144,6 +144,8 @@ public struct Offer: Codable, Hashable, Sendable {
     public var attributes: [Attribute]?
     public var executorIds: [ExecutorID]?
     public var allocationInfo: AllocationInfo?
+    /// When the agent's machine is scheduled for maintenance.
+    public var unavailability: Unavailability?
 
     public init(id: OfferID, frameworkId: FrameworkID, agentId: AgentID, hostname: String,
                 resources: [Resource], attributes: [Attribute]?) {
@@ -229,5 +231,6 @@ public struct Offer: Codable, Hashable, Sendable {
         case attributes
         case executorIds = "executor_ids"
         case allocationInfo = "allocation_info"
+        case unavailability
     }
 }

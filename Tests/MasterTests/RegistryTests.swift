@@ -110,6 +110,24 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(try RegistryLayout.state(from: documents), state)
     }
 
+    func testMaintenanceIsItsOwnDocumentAndRemovingAnAgentForgetsIt() throws {
+        var state = RegistryState()
+        let id = AgentID("a1")
+        RegistryOperation.admitAgent(AgentInfo(hostname: "h", port: 5051, resources: [], attributes: nil, id: id)).apply(to: &state)
+        RegistryOperation.setReservations(id, [.scalar("cpus", 1, role: "eng")]).apply(to: &state)
+        let machine = MachineID(hostname: "h", ip: "10.0.0.1")
+        let window = MaintenanceWindow(machineIds: [machine], unavailability: Unavailability(start: TimeInfo(nanoseconds: 1), duration: nil))
+        let maintenance = try MaintenanceState().updating(MaintenanceSchedule(windows: [window])).get().starting([machine]).get()
+        XCTAssertEqual(RegistryOperation.setMaintenance(maintenance).apply(to: &state), [.maintenance])
+        XCTAssertEqual(RegistryOperation.removeAgent(id).apply(to: &state), [RegistryLayout.key(for: id)])
+        XCTAssertNil(state.agents[id])
+        XCTAssertNil(state.reservations[id])
+        XCTAssertNil(state.gone[id], "removed, not gone: it may come back once the machine is up")
+        let documents = try RegistryLayout.documents(of: state, keys: [.maintenance, RegistryLayout.key(for: id)])
+        XCTAssertEqual(try RegistryLayout.state(from: documents).maintenance, maintenance)
+        XCTAssertEqual(RegistryLayout.Key("maintenance"), .maintenance)
+    }
+
     func testTheRegistrarBatchesChangesThatArriveDuringAWrite() async throws {
         let store = SlowStore()
         let registrar = Registrar(store: store)

@@ -12,12 +12,15 @@ public enum RegistryLayout {
     public enum Key: Hashable, Sendable, Comparable, CustomStringConvertible {
         /// Weights and quota.
         case roles
+        /// The maintenance schedule and the machines that are down.
+        case maintenance
         case agents(Int)
         case frameworks(Int)
 
         public var description: String {
             switch self {
             case .roles: "roles"
+            case .maintenance: "maintenance"
             case .agents(let shard): "agents-" + String(format: "%02d", shard)
             case .frameworks(let shard): "frameworks-" + String(format: "%02d", shard)
             }
@@ -25,6 +28,7 @@ public enum RegistryLayout {
 
         public init?(_ name: String) {
             if name == "roles" { self = .roles; return }
+            if name == "maintenance" { self = .maintenance; return }
             let parts = name.split(separator: "-")
             guard parts.count == 2, let shard = Int(parts[1]) else { return nil }
             switch parts[0] {
@@ -57,7 +61,7 @@ public enum RegistryLayout {
         var frameworkShards: [Int: [FrameworkInfo]] = [:]
         for key in keys {
             switch key {
-            case .roles: continue
+            case .roles, .maintenance: continue
             case .agents(let shard): agentShards[shard] = AgentShard()
             case .frameworks(let shard): frameworkShards[shard] = []
             }
@@ -72,6 +76,9 @@ public enum RegistryLayout {
         if keys.contains(.roles) {
             out[Key.roles.description] = try WireCodec.encode(
                 RolesDocument(weights: state.weights, quotas: state.quotas.values.sorted { $0.role < $1.role }))
+        }
+        if keys.contains(.maintenance) {
+            out[Key.maintenance.description] = try WireCodec.encode(state.maintenance)
         }
         for (shard, document) in agentShards { out[Key.agents(shard).description] = try WireCodec.encode(document) }
         for (shard, infos) in frameworkShards { out[Key.frameworks(shard).description] = try WireCodec.encode(infos) }
@@ -88,6 +95,8 @@ public enum RegistryLayout {
                 let roles = try WireCodec.decode(RolesDocument.self, from: data)
                 state.weights = roles.weights
                 for quota in roles.quotas { state.quotas[quota.role] = quota }
+            case .maintenance:
+                state.maintenance = try WireCodec.decode(MaintenanceState.self, from: data)
             case .agents:
                 try WireCodec.decode(AgentShard.self, from: data).merge(into: &state)
             case .frameworks:

@@ -15,6 +15,9 @@ public enum RegistryOperation: Sendable, Equatable {
     case setDrain(AgentID, DrainRecord?)
     case addFramework(FrameworkInfo)
     case removeFramework(FrameworkID)
+    case setMaintenance(MaintenanceState)
+    /// Forgets an admitted agent without marking it (its machine went down for maintenance).
+    case removeAgent(AgentID)
 
     /// Applies the change; returns the documents it touched (empty: nothing changed).
     @discardableResult
@@ -56,6 +59,15 @@ public enum RegistryOperation: Sendable, Equatable {
             return [RegistryLayout.key(for: id)]
         case .removeFramework(let id):
             return state.frameworks.removeValue(forKey: id) == nil ? [] : [RegistryLayout.key(for: id)]
+        case .setMaintenance(let maintenance):
+            state.maintenance = maintenance
+            return [.maintenance]
+        case .removeAgent(let id):
+            state.agents[id] = nil
+            state.unreachable[id] = nil
+            state.drains[id] = nil
+            state.reservations[id] = nil
+            return [RegistryLayout.key(for: id)]
         }
     }
 }

@@ -18,6 +18,8 @@ public struct RegistryState: Sendable, Equatable {
     public var drains: [AgentID: DrainRecord] = [:]
     /// Frameworks that subscribed and were not torn down.
     public var frameworks: [FrameworkID: FrameworkInfo] = [:]
+    /// The maintenance schedule and the machines taken down.
+    public var maintenance = MaintenanceState()
     public init() {}
 }
 
