@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import MesosAPI
 
 /// What the agent keeps of itself across restarts, in Mesos's layout under `work_dir`:

@@ -61,45 +61,12 @@ struct AgentOperatorEndpoint: Sendable {
             return Reply.json(await agent.containersJSON())
         case "LIST_FILES":
             guard let list = call.listFiles else { return Reply.text(.badRequest, "Expecting 'list_files' to be present") }
-            switch files.browse(path: list.path) {
-            case .success(let entries):
-                let infos = entries.map(Self.fileInfo)
-                return Reply.json(.object([("type", "LIST_FILES"), ("list_files", .object([("file_infos", .array(infos))]))]))
-            case .failure(let problem): return Reply.text(problem.status, problem.message)
-            }
+            return files.listFilesReply(path: list.path)
         case "READ_FILE":
             guard let read = call.readFile else { return Reply.text(.badRequest, "Expecting 'read_file' to be present") }
-            switch files.read(path: read.path, offset: read.offset ?? 0, length: read.length) {
-            case .success(let json):
-                guard case .object(let pairs) = json,
-                      case .string(let text)? = pairs.first(where: { $0.0 == "data" })?.1 else {
-                    return Reply.text(.internalServerError, "Failed to read '\(read.path)'")
-                }
-                let size = (try? FileManager.default.attributesOfItem(atPath: read.path)[.size] as? Int) ?? 0
-                return Reply.json(.object([("type", "READ_FILE"), ("read_file", .object([
-                    ("size", .int(Int64(size))), ("data", .string(Data(text.utf8).base64EncodedString())),
-                ]))]))
-            case .failure(let problem): return Reply.text(problem.status, problem.message)
-            }
+            return files.readFileReply(path: read.path, offset: read.offset, length: read.length)
         default:
             return Reply.text(.notImplemented, "The agent operator call \(call.type) is not supported yet")
         }
-    }
-
-    /// `/files/browse` entries in the operator API's `FileInfo` shape.
-    static func fileInfo(_ entry: JSONValue) -> JSONValue {
-        guard case .object(let pairs) = entry else { return entry }
-        let value = { (key: String) in pairs.first { $0.0 == key }?.1 ?? .null }
-        var mtimeNanos: Int64 = 0
-        if case .number(let seconds) = value("mtime") { mtimeNanos = Int64(seconds * 1e9) }
-        // FileInfo.mode is the numeric st_mode, where /files/browse shows `ls`'s letters.
-        var mode: Int64 = 0
-        if case .string(let path) = value("path") {
-            var info = stat()
-            if lstat(path, &info) == 0 { mode = Int64(info.st_mode) }
-        }
-        return .object([("path", value("path")), ("nlink", value("nlink")), ("size", value("size")),
-                        ("mtime", .object([("nanoseconds", .int(mtimeNanos))])), ("mode", .int(mode)),
-                        ("uid", value("uid")), ("gid", value("gid"))])
     }
 }

@@ -66,6 +66,9 @@ extension Master {
         taskMetrics(&snapshot)
         resourceMetrics(&snapshot)
         snapshot.set("master/outstanding_offers", offers.count)
+        snapshot.set("master/event_queue_messages", eventQueue.pendingMessages)
+        snapshot.set("master/event_queue_http_requests", eventQueue.pendingHTTPRequests)
+        snapshot.set("master/event_queue_dispatches", allocationPending ? 1 : 0)
         for message in MasterMessage.allCases {
             snapshot.set("master/messages_\(message.rawValue)", counters.messages[message.index])
         }

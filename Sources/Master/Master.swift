@@ -19,6 +19,8 @@ public actor Master {
     let clock = ContinuousClock()
     let startInstant: ContinuousClock.Instant
     public nonisolated let startTime: Double
+    /// Calls and requests on their way to this actor, for `master/event_queue_*`.
+    public nonisolated let eventQueue = EventQueue()
 
     var frameworks: [FrameworkID: FrameworkEntry] = [:]
     var completedFrameworks: [FrameworkEntry] = []

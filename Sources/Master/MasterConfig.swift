@@ -1,4 +1,5 @@
 import Allocator
+import HTTPSupport
 import MesosAPI
 
 public struct MasterConfig: Sendable {
@@ -6,6 +7,14 @@ public struct MasterConfig: Sendable {
     public var port: Int
     public var hostname: String
     public var workDir: String?
+    /// `--log_dir`: where the master also writes its log, served as `/master/log` by the file API.
+    public var logDir: String?
+    public var logFile: String? { logDir.map { "\($0)/plinth-master.log" } }
+    /// The master's file API: its log under the virtual path `/master/log`, as Mesos names it.
+    public var files: FilesEndpoint? {
+        guard let logDir, let logFile else { return nil }
+        return FilesEndpoint(root: logDir, aliases: ["/master/log": logFile])
+    }
     public var allocationInterval: Duration
     /// How soon after something frees resources (or a REVIVE) an extra allocation round runs;
     /// nil leaves rounds to the periodic timer and explicit calls, which tests that drive the

@@ -30,7 +30,8 @@ public struct MasterServer: Sendable {
         quiet.logLevel = .warning
         return Application(
             responder: CallbackResponder<ConnectionContext> { request, context in
-                try await router.route(request, channel: context.channel)
+                let kind: EventQueue.Kind = MasterRouter.messagePaths.contains(request.uri.path) ? .message : .httpRequest
+                return try await master.eventQueue.counting(kind) { try await router.route(request, channel: context.channel) }
             },
             server: .http1ClosingOnEndOfInput,
             configuration: ApplicationConfiguration(
@@ -42,6 +43,9 @@ public struct MasterServer: Sendable {
 }
 
 struct MasterRouter: Sendable {
+    /// Framework and agent calls: Mesos's "messages", as opposed to HTTP requests.
+    static let messagePaths: Set<String> = ["/api/v1/scheduler", "/master/api/v1/scheduler", "/internal/agent/call",
+                                            "/internal/agent/subscribe"]
     let master: Master
     let gate: LeaderGate
     let exposition: PrometheusExposition
@@ -104,6 +108,12 @@ struct MasterRouter: Sendable {
             return Reply.prometheus(exposition.render(await master.metricsSnapshot(elected: gate.state == .leading)))
         case "/roles", "/roles.json":
             return Reply.json(.object([("roles", await master.rolesJSON())]), jsonp: request.uri.queryParameters.get("jsonp"))
+        case "/files/read", "/files/read.json":
+            return master.config.files?.read(request) ?? Self.noFile(request.uri.queryParameters.get("path"))
+        case "/files/browse", "/files/browse.json":
+            return master.config.files?.browse(request) ?? Self.noFile(request.uri.queryParameters.get("path"))
+        case "/files/download", "/files/download.json":
+            return master.config.files?.download(request) ?? Self.noFile(request.uri.queryParameters.get("path"))
         case "/maintenance/schedule":
             return try await OperatorEndpoint(master: master).legacyMaintenanceSchedule(request)
         case "/maintenance/status":
@@ -173,6 +183,11 @@ extension MasterRouter {
         headers[.contentType] = asset.contentType
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+
+    /// Without `--log_dir` the master has no files to serve, as a Mesos master without one.
+    static func noFile(_ path: String?) -> Response {
+        Reply.text(.notFound, "No file or directory at '\(path ?? "")'")
     }
 
     static func toLeader(_ leader: String?, request: Request) -> Response {

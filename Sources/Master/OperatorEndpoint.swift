@@ -102,6 +102,13 @@ struct OperatorEndpoint: Sendable {
         case .TEARDOWN:
             guard let teardown = call.teardown else { return missing("teardown") }
             return outcome(await master.operatorTeardown(teardown.frameworkId))
+        case .LIST_FILES:
+            guard let list = call.listFiles else { return missing("list_files") }
+            return master.config.files?.listFilesReply(path: list.path) ?? MasterRouter.noFile(list.path)
+        case .READ_FILE:
+            guard let read = call.readFile else { return missing("read_file") }
+            return master.config.files?.readFileReply(path: read.path, offset: read.offset, length: read.length)
+                ?? MasterRouter.noFile(read.path)
         case .GET_MAINTENANCE_SCHEDULE:
             let schedule = await master.maintenanceSchedule
             return response(call.type, .object([("schedule", .raw(Array((try? WireCodec.encode(schedule)) ?? Data("{}".utf8))))]))

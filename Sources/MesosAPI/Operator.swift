@@ -99,6 +99,15 @@ public struct OperatorCall: Codable, Sendable {
     public var markAgentGone: AgentTarget?
     public var setLoggingLevel: SetLoggingLevel?
     public var updateMaintenanceSchedule: UpdateMaintenanceSchedule?
+    public var listFiles: FileCall?
+    public var readFile: FileCall?
+
+    /// LIST_FILES (`path`) and READ_FILE (`path`, `offset`, `length`).
+    public struct FileCall: Codable, Sendable {
+        public var path: String
+        public var offset: Int64?
+        public var length: Int?
+    }
     public var startMaintenance: Machines?
     public var stopMaintenance: Machines?
 
@@ -138,6 +147,8 @@ public struct OperatorCall: Codable, Sendable {
         case teardown
         case markAgentGone = "mark_agent_gone"
         case setLoggingLevel = "set_logging_level"
+        case listFiles = "list_files"
+        case readFile = "read_file"
         case updateMaintenanceSchedule = "update_maintenance_schedule"
         case startMaintenance = "start_maintenance"
         case stopMaintenance = "stop_maintenance"

@@ -19,6 +19,8 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("port"), help: "Port to listen on (default 5050).") var port: Int?
     @Option(name: .customLong("hostname"), help: "Hostname to advertise (default: the IP).") var hostname: String?
     @Option(name: .customLong("work_dir"), help: "Directory for the master's state.") var workDir: String?
+    @Option(name: .customLong("log_dir"), help: "Directory the master also writes its log to (plinth-master.log), served as /master/log.")
+    var logDir: String?
     @Option(name: .customLong("allocation_interval"), help: "Time between allocation rounds (default 1secs).")
     var allocationInterval: String?
     @Option(name: .customLong("offer_timeout"), help: "Rescind offers not answered within this time (default: never).")
@@ -75,6 +77,7 @@ struct MasterCommand: AsyncParsableCommand {
             for role in list { if let problem = RoleName.check(role) { throw CLIError("Invalid --roles: \(problem)") } }
             config.roleWhitelist = Set(list)
         }
+        config.logDir = Flags.resolve(logDir, "log_dir")
         try recoverySettings(&config)
         config.flags = flagValues(config)
         return config
@@ -94,7 +97,7 @@ struct MasterCommand: AsyncParsableCommand {
             "zk_session_timeout": Flags.resolve(zkSessionTimeout, "zk_session_timeout", default: "2secs"),
         ]
         let optional: [(String, String?)] = [
-            ("work_dir", config.workDir), ("offer_timeout", Flags.resolve(offerTimeout, "offer_timeout")),
+            ("work_dir", config.workDir), ("log_dir", config.logDir), ("offer_timeout", Flags.resolve(offerTimeout, "offer_timeout")),
             ("weights", Flags.resolve(weights, "weights")), ("roles", Flags.resolve(roles, "roles")),
             ("min_allocatable_resources", Flags.resolve(minAllocatable, "min_allocatable_resources")),
             ("zk", Flags.resolve(zk, "zk")), ("quorum", quorum.map(String.init) ?? Flags.env("quorum")),
@@ -107,7 +110,7 @@ struct MasterCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try config()
         if let dir = config.workDir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let logger = Logger(label: "plinth.master")
+        let logger = try LogFile.logger(label: "plinth.master", file: config.logFile)
         let master = Master(config: config, registry: try MasterCommand.registry(for: config), logger: logger)
         let election = try electionSettings()
         let gate = LeaderGate(election == nil ? .leading : .following(leader: nil))

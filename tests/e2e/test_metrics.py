@@ -57,6 +57,9 @@ def test_master_and_agent_metrics_count_what_ran(cluster, fw):
     assert master["allocator/mesos/allocation_run_ms/count"] >= 1
     assert master["allocator/mesos/allocation_run_ms/max"] >= master["allocator/mesos/allocation_run_ms/min"]
     assert master["master/uptime_secs"] > 0
+    # The snapshot's own request is on its way through the master while it is taken.
+    assert master["master/event_queue_http_requests"] >= 1
+    assert master["master/event_queue_messages"] >= 0 and master["master/event_queue_dispatches"] in (0, 1)
 
     agent = snapshot(cluster.agent_url)
     assert agent["slave/registered"] == 1

@@ -80,8 +80,37 @@ def test_flags_and_logging_level(cluster):
 
 
 def test_calls_not_served_answer_501_by_name(cluster):
-    reply = call(cluster, {"type": "GET_MAINTENANCE_STATUS"})
-    assert reply.status_code == 501 and "GET_MAINTENANCE_STATUS" in reply.text
+    reply = call(cluster, {"type": "CREATE_VOLUMES"})
+    assert reply.status_code == 501 and "CREATE_VOLUMES" in reply.text
+
+
+def test_master_files_are_its_log(make_cluster, tmp_path):
+    """LIST_FILES and READ_FILE on the master read its log (`--log_dir`) as `/master/log`, and so
+    do /files/browse and /files/read; without a log directory there is nothing to read."""
+    import base64
+    cluster = make_cluster(master_flags=[f"--log_dir={tmp_path / 'master-logs'}"])
+    listed = call(cluster, {"type": "LIST_FILES", "list_files": {"path": "/master/log"}})
+    assert listed.status_code == 200, listed.text
+    infos = listed.json()["list_files"]["file_infos"]
+    assert [i["path"] for i in infos] == ["/master/log"] and infos[0]["size"] > 0
+    assert infos[0]["mtime"]["nanoseconds"] > 0 and infos[0]["mode"] & 0o100000
+    read = call(cluster, {"type": "READ_FILE", "read_file": {"path": "/master/log", "offset": 0}})
+    assert read.status_code == 200, read.text
+    body = read.json()["read_file"]
+    text = base64.b64decode(body["data"]).decode()
+    assert "registered with" in text and body["size"] >= len(text)
+    part = call(cluster, {"type": "READ_FILE", "read_file": {"path": "/master/log", "offset": 5, "length": 10}}).json()
+    assert base64.b64decode(part["read_file"]["data"]).decode() == text[5:15]
+    size = requests.get(f"{cluster.url}/files/read?path=/master/log&offset=-1", timeout=5).json()
+    assert size["data"] == "" and size["offset"] == body["size"]
+    assert requests.get(f"{cluster.url}/files/browse?path=/master/log", timeout=5).json()[0]["path"] == "/master/log"
+    assert call(cluster, {"type": "READ_FILE", "read_file": {"path": "/etc/passwd"}}).status_code == 404
+    assert call(cluster, {"type": "LIST_FILES"}).status_code == 400
+
+
+def test_master_without_log_dir_has_no_files(cluster):
+    reply = call(cluster, {"type": "LIST_FILES", "list_files": {"path": "/master/log"}})
+    assert reply.status_code == 404 and "/master/log" in reply.text
 
 
 def test_mark_agent_gone_ends_its_tasks_for_good(cluster, fw):

@@ -1,14 +1,20 @@
 import Foundation
-import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The sandbox file API (`/files/read`, `/files/browse`, `/files/download`, and the operator
-/// calls LIST_FILES / READ_FILE). Paths are confined to the agent's work directory after
-/// every symlink is resolved, so neither `..` nor a link a task planted reaches other files.
-struct FilesEndpoint: Sendable {
+/// Mesos's file API (`/files/read`, `/files/browse`, `/files/download`, and the operator calls
+/// LIST_FILES / READ_FILE), for an agent's sandboxes and a master's log. Paths are confined to
+/// `root` after every symlink is resolved, so neither `..` nor a link a task planted reaches
+/// other files. `aliases` name files by the virtual paths Mesos gives them (`/master/log`).
+public struct FilesEndpoint: Sendable {
     let root: String
+    let aliases: [String: String]
+
+    public init(root: String, aliases: [String: String] = [:]) {
+        self.root = root
+        self.aliases = aliases
+    }
 
     enum Resolved {
         case file(String)
@@ -17,8 +23,9 @@ struct FilesEndpoint: Sendable {
 
     /// The real path of `raw`, or why it is refused: 400 for `..`, 404 for anything that does
     /// not exist or resolves outside the work directory.
-    func resolve(_ raw: String?) -> Resolved {
-        guard let raw, !raw.isEmpty else { return .problem(.badRequest, "Expecting 'path' to be present") }
+    func resolve(_ given: String?) -> Resolved {
+        guard let given, !given.isEmpty else { return .problem(.badRequest, "Expecting 'path' to be present") }
+        let raw = aliases[given] ?? given
         if raw.split(separator: "/").contains("..") {
             return .problem(.badRequest, "Path '\(raw)' must not contain '..'")
         }
@@ -29,13 +36,13 @@ struct FilesEndpoint: Sendable {
         return .file(real)
     }
 
-    static func realpath(_ path: String) -> String? {
+    public static func realpath(_ path: String) -> String? {
         guard let resolved = Glibc.realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    func read(_ request: Request) -> Response {
+    public func read(_ request: Request) -> Response {
         let query = request.uri.queryParameters
         switch read(path: query.get("path"), offset: query.get("offset").flatMap(Int64.init),
                     length: query.get("length").flatMap(Int.init)) {
@@ -44,13 +51,24 @@ struct FilesEndpoint: Sendable {
         }
     }
 
-    struct Problem: Error {
-        let status: HTTPResponse.Status
-        let message: String
+    public struct Problem: Error {
+        public let status: HTTPResponse.Status
+        public let message: String
     }
 
     /// Mesos's read: an offset of -1 asks only for the size, as the UI's tailing does.
     func read(path raw: String?, offset requestedOffset: Int64?, length requestedLength: Int?) -> Result<JSONValue, Problem> {
+        readBytes(path: raw, offset: requestedOffset, length: requestedLength).map { chunk in
+            guard let data = chunk.data else { return .object([("data", ""), ("offset", .int(Int64(chunk.size)))]) }
+            return .object([("data", .string(String(decoding: data, as: UTF8.self))), ("offset", .int(Int64(chunk.offset)))])
+        }
+    }
+
+    /// The bytes at `offset` (at most `length`, and 16 MB), with the file's size; no bytes
+    /// (nil) for a negative offset, which asks only for the size.
+    func readBytes(path raw: String?, offset requestedOffset: Int64?, length requestedLength: Int?)
+        -> Result<(data: Data?, offset: UInt64, size: UInt64), Problem>
+    {
         let path: String
         switch resolve(raw) {
         case .problem(let status, let message): return .failure(Problem(status: status, message: message))
@@ -66,49 +84,87 @@ struct FilesEndpoint: Sendable {
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         let offsetParam = requestedOffset ?? 0
-        if offsetParam < 0 { return .success(.object([("data", ""), ("offset", .int(Int64(size)))])) }
+        if offsetParam < 0 { return .success((nil, size, size)) }
         let offset = min(UInt64(offsetParam), size)
         let length = requestedLength.map { max(0, $0) } ?? Int(size - offset)
         try? handle.seek(toOffset: offset)
         let data = (try? handle.read(upToCount: min(length, 16 << 20))) ?? Data()
-        return .success(.object([("data", .string(String(decoding: data, as: UTF8.self))),
-                                 ("offset", .int(Int64(offset)))]))
+        return .success((data, offset, size))
     }
 
-    func browse(_ request: Request) -> Response {
+    /// The operator API's LIST_FILES: a directory's entries, or the file itself.
+    public func listFilesReply(path: String) -> Response {
+        switch stats(path: path) {
+        case .success(let entries):
+            let infos = entries.map { Self.fileInfo($0.path, $0.info) }
+            return Reply.json(.object([("type", "LIST_FILES"), ("list_files", .object([("file_infos", .array(infos))]))]))
+        case .failure(let problem): return Reply.text(problem.status, problem.message)
+        }
+    }
+
+    /// The operator API's READ_FILE: base64 bytes and the file's size.
+    public func readFileReply(path: String, offset: Int64?, length: Int?) -> Response {
+        switch readBytes(path: path, offset: max(0, offset ?? 0), length: length) {
+        case .success(let chunk):
+            return Reply.json(.object([("type", "READ_FILE"), ("read_file", .object([
+                ("size", .int(Int64(chunk.size))), ("data", .string((chunk.data ?? Data()).base64EncodedString())),
+            ]))]))
+        case .failure(let problem): return Reply.text(problem.status, problem.message)
+        }
+    }
+
+    /// An entry in the operator API's `FileInfo` shape, where `mode` is the numeric st_mode.
+    static func fileInfo(_ path: String, _ info: stat) -> JSONValue {
+        .object([("path", .string(path)), ("nlink", .int(Int64(info.st_nlink))), ("size", .int(Int64(info.st_size))),
+                 ("mtime", .object([("nanoseconds", .int(Int64(info.st_mtim.tv_sec) * 1_000_000_000))])),
+                 ("mode", .int(Int64(info.st_mode))),
+                 ("uid", .string(userName(info.st_uid))), ("gid", .string(groupName(info.st_gid)))])
+    }
+
+    public func browse(_ request: Request) -> Response {
         switch browse(path: request.uri.queryParameters.get("path")) {
         case .success(let entries): return Reply.json(.array(entries), jsonp: request.uri.queryParameters.get("jsonp"))
         case .failure(let problem): return Reply.text(problem.status, problem.message)
         }
     }
 
-    /// Directory entries in Mesos's `/files/browse` shape.
+    /// Directory entries in Mesos's `/files/browse` shape (a file's own entry for a file).
     func browse(path raw: String?) -> Result<[JSONValue], Problem> {
+        stats(path: raw).map { $0.map { Self.entry($0.path, $0.info) } }
+    }
+
+    private func stats(path raw: String?) -> Result<[(path: String, info: stat)], Problem> {
         let path: String
         switch resolve(raw) {
         case .problem(let status, let message): return .failure(Problem(status: status, message: message))
         case .file(let real): path = real
         }
+        let shown = raw!.hasSuffix("/") ? String(raw!.dropLast()) : raw!
+        var own = stat()
+        if lstat(path, &own) == 0, own.st_mode & S_IFMT != S_IFDIR { return .success([(shown, own)]) }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             return .failure(Problem(status: .badRequest, message: "'\(raw ?? "")' is not a directory"))
         }
-        let shown = raw!.hasSuffix("/") ? String(raw!.dropLast()) : raw!
         return .success(names.sorted().compactMap { name in
             var info = stat()
             guard lstat("\(path)/\(name)", &info) == 0 else { return nil }
-            return .object([
-                ("gid", .string(Self.groupName(info.st_gid))),
-                ("mode", .string(Self.modeString(info.st_mode))),
-                ("mtime", .number(Double(info.st_mtim.tv_sec))),
-                ("nlink", .int(Int64(info.st_nlink))),
-                ("path", .string("\(shown)/\(name)")),
-                ("size", .int(Int64(info.st_size))),
-                ("uid", .string(Self.userName(info.st_uid))),
-            ])
+            return ("\(shown)/\(name)", info)
         })
     }
 
-    func download(_ request: Request) -> Response {
+    private static func entry(_ path: String, _ info: stat) -> JSONValue {
+        .object([
+            ("gid", .string(groupName(info.st_gid))),
+            ("mode", .string(modeString(info.st_mode))),
+            ("mtime", .number(Double(info.st_mtim.tv_sec))),
+            ("nlink", .int(Int64(info.st_nlink))),
+            ("path", .string(path)),
+            ("size", .int(Int64(info.st_size))),
+            ("uid", .string(userName(info.st_uid))),
+        ])
+    }
+
+    public func download(_ request: Request) -> Response {
         let raw = request.uri.queryParameters.get("path")
         let path: String
         switch resolve(raw) {
