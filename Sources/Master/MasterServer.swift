@@ -101,7 +101,7 @@ struct MasterRouter: Sendable {
             return try await OperatorEndpoint(master: master).legacyQuota(request)
         case "/flags":
             return Reply.json(.object([("flags", .object(master.config.flags.sorted { $0.key < $1.key }
-                .map { ($0.key, .string($0.value)) }))]))
+                .map { ($0.key, .string($0.value)) }))]), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/metrics/snapshot":
             return Reply.metricsSnapshot(await master.metricsSnapshot(elected: gate.state == .leading).sorted)
         case "/metrics":
