@@ -16,11 +16,14 @@ public indirect enum JSONValue: Sendable {
 
     /// Serialises with keys in insertion order (JSONEncoder would sort or hash them). Bytes are
     /// written straight into one buffer: `/master/state` of a large cluster is tens of megabytes.
-    public func serialized() -> Data {
+    public func serialized() -> Data { Data(bytes) }
+
+    /// The serialised bytes, without the copy into `Data`.
+    public var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         write(into: &out)
-        return Data(out)
+        return out
     }
 
     public func write(into out: inout [UInt8]) {

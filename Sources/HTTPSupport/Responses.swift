@@ -30,6 +30,20 @@ public enum Reply {
         raw(json: value.serialized(), jsonp: jsonp)
     }
 
+    /// A document built once and sent to many readers: the buffer is shared, not copied.
+    public static func raw(json buffer: ByteBuffer, jsonp: String?) -> Response {
+        var headers = HTTPFields()
+        guard let callback = jsonp, !callback.isEmpty else {
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        }
+        headers[.contentType] = "text/javascript"
+        var body = ByteBuffer(string: "\(callback)(")
+        body.writeImmutableBuffer(buffer)
+        body.writeString(");")
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
     public static func raw(json data: Data, jsonp: String?) -> Response {
         guard let callback = jsonp, !callback.isEmpty else { return raw(json: data) }
         var headers = HTTPFields()

@@ -293,6 +293,7 @@ extension Master {
             publishTaskUpdated(task, status: status)
         }
         task.unacknowledged = [:]
+        task.freeze()
         frameworks[framework]?.completedTasks.append(task)
         if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {
             _ = frameworks[framework]?.completedTasks.popFirst()

@@ -82,11 +82,11 @@ struct MasterRouter: Sendable {
             ]))
         case "/state", "/state.json":
             let master = self.master
-            let data = await stateBatcher.document {
+            let document = await stateBatcher.document {
                 let view = await master.stateView()
-                return await StateBatcher.offThePool { view.stateJSON().serialized() }
+                return await StateBatcher.offThePool { ByteBuffer(bytes: view.stateJSON().bytes) }
             }
-            return Reply.raw(json: data, jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.raw(json: document, jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
             return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/tasks", "/tasks.json":

@@ -53,6 +53,8 @@ struct TaskEntry {
     var statuses: [TaskStatus] = []
     /// Updates forwarded but not acknowledged, by uuid.
     var unacknowledged: [String: TaskState] = [:]
+    /// A completed task's legacy JSON (see `freeze()`); nil while it may still change.
+    var frozenJSON: Box<[UInt8]>?
 
     var reconciledState: TaskState { statusUpdateState ?? state }
 

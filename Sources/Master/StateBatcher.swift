@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// Readers of a large document share its builds. A request that arrives while a build is under
@@ -6,11 +7,12 @@ import NIOPosix
 /// who waited: ten clients polling `/master/state` cost about one build at a time, not ten, and
 /// every answer is at most one build old. Builds run on NIO's blocking-work threads, off the
 /// cooperative pool that the master's actor and the HTTP handlers need.
+/// Documents are ByteBuffers so that every reader's response shares the one copy.
 actor StateBatcher {
-    private var waiting: [CheckedContinuation<Data, Never>] = []
+    private var waiting: [CheckedContinuation<ByteBuffer, Never>] = []
     private var building = false
 
-    func document(_ build: @escaping @Sendable () async -> Data) async -> Data {
+    func document(_ build: @escaping @Sendable () async -> ByteBuffer) async -> ByteBuffer {
         await withCheckedContinuation { continuation in
             waiting.append(continuation)
             if !building {
@@ -20,7 +22,7 @@ actor StateBatcher {
         }
     }
 
-    private func run(_ build: @escaping @Sendable () async -> Data) async {
+    private func run(_ build: @escaping @Sendable () async -> ByteBuffer) async {
         while !waiting.isEmpty {
             let batch = waiting
             waiting = []

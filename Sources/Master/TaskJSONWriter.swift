@@ -3,7 +3,8 @@ import MesosAPI
 
 /// A task in Mesos's legacy JSON. Tasks are most of a large `/master/state`, so they are written
 /// straight to bytes rather than through a tree of `JSONValue`s; this is the only place their
-/// shape is spelled out.
+/// shape is spelled out. A completed task no longer changes, so its bytes are written once, when
+/// it completes, and every later document copies them.
 extension StateView {
     func tasksJSON<Tasks: Sequence>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
         var out: [UInt8] = [UInt8(ascii: "[")]
@@ -18,6 +19,14 @@ extension StateView {
     }
 
     func writeTask(_ task: TaskEntry, into out: inout [UInt8]) {
+        if let frozen = task.frozenJSON {
+            out.append(contentsOf: frozen.value)
+        } else {
+            Self.writeTask(task, resources: legacyBytes(task.resources), into: &out)
+        }
+    }
+
+    static func writeTask(_ task: TaskEntry, resources: [UInt8], into out: inout [UInt8]) {
         func key(_ name: StaticString) {
             name.withUTF8Buffer { out.append(contentsOf: $0) }
         }
@@ -29,7 +38,7 @@ extension StateView {
         key(#","executor_id":"#); string(info.executor?.executorId.value ?? "")
         key(#","slave_id":"#); string(task.agentID.value)
         key(#","state":"#); string(task.state.rawValue)
-        key(#","resources":"#); out.append(contentsOf: legacyBytes(task.resources))
+        key(#","resources":"#); out.append(contentsOf: resources)
         key(#","role":"#); string(task.role)
         key(#","statuses":["#)
         for (index, status) in task.statuses.enumerated() {
@@ -47,5 +56,17 @@ extension StateView {
         legacy(resources).write(into: &bytes)
         legacyMemo.bytes[resources] = bytes
         return bytes
+    }
+}
+
+extension TaskEntry {
+    /// Freezes a task that has just completed: its legacy JSON is kept with it from now on.
+    mutating func freeze() {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(384)
+        var resources: [UInt8] = []
+        StateView.legacy(self.resources).write(into: &resources)
+        StateView.writeTask(self, resources: resources, into: &bytes)
+        frozenJSON = Box(bytes)
     }
 }

@@ -187,3 +187,43 @@ def test_tasks_listing_state_summary_and_jsonp(cluster, fw):
     assert "javascript" in wrapped.headers["Content-Type"]
     agent_wrapped = requests.get(f"{cluster.agent_url}/state", params={"jsonp": "cb"}, timeout=5)
     assert agent_wrapped.text.startswith("cb({")
+
+
+def test_health_version_and_master(cluster):
+    health = call(cluster, {"type": "GET_HEALTH"})
+    assert health.status_code == 200 and health.json() == {"type": "GET_HEALTH", "get_health": {"healthy": True}}
+    version = call(cluster, {"type": "GET_VERSION"}).json()
+    assert version["type"] == "GET_VERSION" and version["get_version"]["version_info"]["version"]
+    master = call(cluster, {"type": "GET_MASTER"}).json()["get_master"]
+    info = master["master_info"]
+    assert info["port"] == int(cluster.master_addr.split(":")[1]) and info["id"]
+    assert info["address"]["ip"] == "127.0.0.1" and master["start_time"] > 0
+
+
+def test_agent_health_version_metrics_containers_and_files(cluster, fw):
+    import base64
+    launch(fw)
+    agent = cluster.agent_url.removeprefix("http://")
+
+    def agent_call(body):
+        reply = operator_call(agent, body)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    assert agent_call({"type": "GET_HEALTH"})["get_health"] == {"healthy": True}
+    assert agent_call({"type": "GET_VERSION"})["get_version"]["version_info"]["version"]
+    metrics = {m["name"]: m["value"] for m in agent_call({"type": "GET_METRICS"})["get_metrics"]["metrics"]}
+    assert metrics["slave/tasks_running"] == 1 and metrics["slave/registered"] == 1
+    containers = agent_call({"type": "GET_CONTAINERS"})["get_containers"]["containers"]
+    running = [c for c in containers if c["executor_id"]["value"] == "long"]
+    assert len(running) == 1 and running[0]["framework_id"]["value"] == fw.framework_id
+    state = requests.get(f"{cluster.agent_url}/state", timeout=5).json()
+    sandbox = next(t["directory"] for t in state["tasks"] if t["id"] == "long")
+    names = {i["path"].rsplit("/", 1)[1] for i in
+             agent_call({"type": "LIST_FILES", "list_files": {"path": sandbox}})["list_files"]["file_infos"]}
+    assert {"stdout", "stderr"} <= names
+    done_sandbox = next(t["directory"] for t in state["completed_tasks"] if t["id"] == "done")
+    read = agent_call({"type": "READ_FILE", "read_file": {"path": f"{done_sandbox}/stdout", "offset": 0}})["read_file"]
+    assert read["size"] == len(base64.b64decode(read["data"]))
+    outside = operator_call(agent, {"type": "READ_FILE", "read_file": {"path": "/etc/passwd"}})
+    assert outside.status_code == 404

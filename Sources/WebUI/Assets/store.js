@@ -34,6 +34,18 @@ export class Store extends EventTarget {
       }
       this.setConnected(false);
       await new Promise(resolve => setTimeout(resolve, 2000));
+      await this.followLeader();
+    }
+  }
+
+  /** After a break: if this master no longer leads, load the page again from it, which
+   * redirects the browser to the new leader. */
+  async followLeader() {
+    try {
+      const metrics = await (await fetch('/metrics/snapshot')).json();
+      if (metrics['master/elected'] === 0) location.assign('/' + location.hash);
+    } catch (error) {
+      // This master is down; keep trying it.
     }
   }
 
