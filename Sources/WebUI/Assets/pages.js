@@ -91,13 +91,14 @@ export const pages = {
     waiting: true,
     render(context) {
       const reasons = new Map((context.waiting?.frameworks || []).map(f => [f.id, f]));
-      const row = f => ({ f, tasks: context.store.tasksOf(fid(f)) });
+      const activeTasks = context.store.activeTasksBy(t => t.framework_id.value);
+      const row = f => ({ f, active: activeTasks.get(fid(f)) || 0 });
       const columns = [
         { title: 'ID', value: r => fid(r.f), mono: true },
         { title: 'Name', value: r => r.f.framework_info.name },
         { title: 'Roles', value: r => (r.f.framework_info.roles || [r.f.framework_info.role || '*']).join(', ') },
         { title: 'State', value: r => h('span', { class: `state ${r.f.active ? 'ok' : 'warn'}` }, r.f.active ? 'active' : r.f.connected ? 'inactive' : 'disconnected') },
-        { title: 'Active tasks', value: r => r.tasks.filter(t => !isTerminal(t.state)).length, num: true },
+        { title: 'Active tasks', value: r => r.active, num: true },
         { title: 'CPUs', value: r => fmt.cpus(scalars(r.f.allocated_resources).cpus || 0), num: true },
         { title: 'Mem', value: r => fmt.mem(scalars(r.f.allocated_resources).mem || 0), num: true },
         { title: 'Registered', value: r => fmt.time((r.f.registered_time?.nanoseconds || 0) / 1e9) },
@@ -114,13 +115,13 @@ export const pages = {
   agents: {
     render(context) {
       const agents = [...context.store.agents.values()];
-      const tasks = [...context.store.tasks.values()];
+      const active = context.store.activeTasksBy(t => t.agent_id?.value);
       return h('div', null, h('h1', null, 'Agents'),
         table([
           { title: 'ID', value: a => agentId(a), mono: true },
           { title: 'Host', value: a => a.agent_info.hostname },
           { title: 'State', value: a => h('span', { class: `state ${a.deactivated ? 'warn' : 'ok'}` }, a.drain_info ? 'draining' : a.deactivated ? 'deactivated' : 'active') },
-          { title: 'Tasks', value: a => tasks.filter(t => t.agent_id?.value === agentId(a) && !isTerminal(t.state)).length, num: true },
+          { title: 'Tasks', value: a => active.get(agentId(a)) || 0, num: true },
           { title: 'CPUs (used / total)', value: a => `${fmt.cpus(scalars(a.allocated_resources).cpus || 0)} / ${fmt.cpus(scalars(a.total_resources).cpus || 0)}`, num: true },
           { title: 'Mem (used / total)', value: a => `${fmt.mem(scalars(a.allocated_resources).mem || 0)} / ${fmt.mem(scalars(a.total_resources).mem || 0)}`, num: true },
           { title: 'Use', value: a => bar((scalars(a.allocated_resources).cpus || 0) / (scalars(a.total_resources).cpus || 1)) },

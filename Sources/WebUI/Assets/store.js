@@ -21,6 +21,7 @@ export class Store extends EventTarget {
     this.agents = new Map();      // agent id -> v1 Agent
     this.frameworks = new Map();  // framework id -> v1 Framework
     this.completedFrameworks = new Map();
+    this.completedOrder = new Map(); // framework id -> keys of its completed tasks, oldest first
     this.loaded = false;
   }
 
@@ -105,7 +106,10 @@ export class Store extends EventTarget {
     for (const fw of state.get_frameworks?.completed_frameworks || []) this.completedFrameworks.set(fw.framework_info.id.value, fw);
     const tasks = state.get_tasks || {};
     for (const list of [tasks.tasks, tasks.completed_tasks, tasks.unreachable_tasks]) {
-      for (const task of list || []) this.tasks.set(taskKey(task.framework_id.value, task.task_id.value), task);
+      for (const task of list || []) {
+        this.tasks.set(taskKey(task.framework_id.value, task.task_id.value), task);
+        if (isTerminal(task.state)) this.noteCompleted(task.framework_id.value, taskKey(task.framework_id.value, task.task_id.value));
+      }
     }
     this.loaded = true;
   }
@@ -118,14 +122,18 @@ export class Store extends EventTarget {
     const key = taskKey(frameworkId.value, status.task_id.value);
     const task = this.tasks.get(key);
     if (!task) return;
+    const wasTerminal = isTerminal(task.state);
     task.state = state;
     task.statuses = [...(task.statuses || []), status];
-    if (isTerminal(state)) this.trimCompleted(frameworkId.value);
+    if (isTerminal(state) && !wasTerminal) this.noteCompleted(frameworkId.value, key);
   }
 
-  trimCompleted(frameworkId) {
-    const done = [...this.tasks.entries()].filter(([, t]) => t.framework_id.value === frameworkId && isTerminal(t.state));
-    for (const [key] of done.slice(0, Math.max(0, done.length - COMPLETED_PER_FRAMEWORK))) this.tasks.delete(key);
+  /** Keeps the newest completed tasks of each framework, as the master does. */
+  noteCompleted(frameworkId, key) {
+    const order = this.completedOrder.get(frameworkId) || [];
+    order.push(key);
+    this.completedOrder.set(frameworkId, order);
+    while (order.length > COMPLETED_PER_FRAMEWORK) this.tasks.delete(order.shift());
   }
 
   putFramework(framework) {
@@ -153,6 +161,17 @@ export class Store extends EventTarget {
   tasksByState() {
     const counts = {};
     for (const task of this.tasks.values()) counts[task.state] = (counts[task.state] || 0) + 1;
+    return counts;
+  }
+
+  /** Live tasks counted by a key (agent, framework), in one pass over the tasks. */
+  activeTasksBy(key) {
+    const counts = new Map();
+    for (const task of this.tasks.values()) {
+      if (isTerminal(task.state)) continue;
+      const k = key(task);
+      counts.set(k, (counts.get(k) || 0) + 1);
+    }
     return counts;
   }
 
