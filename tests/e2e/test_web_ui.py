@@ -14,6 +14,7 @@ from mesos_client import command_task
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -53,8 +54,26 @@ def wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+def settled(read):
+    """Reads the page again when it repainted under the read (it repaints on every event)."""
+    for _ in range(20):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    return read()
+
+
 def text_of(driver, element_id: str) -> str:
-    return driver.find_element(By.ID, element_id).text.strip()
+    return settled(lambda: driver.find_element(By.ID, element_id).text.strip())
+
+
+def attributes(driver, selector: str, name: str) -> list:
+    return settled(lambda: [e.get_attribute(name) for e in driver.find_elements(By.CSS_SELECTOR, selector)])
+
+
+def texts(driver, selector: str) -> str:
+    return settled(lambda: " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, selector)))
 
 
 def shoot(driver, name: str) -> Path:
@@ -98,33 +117,33 @@ def test_ui_dashboard_tasks_sandbox_and_waiting(cluster, fw, make_framework, bro
     assert text_of(browser, "count-running") == str(expected["by_state"]["TASK_RUNNING"])
     assert cluster.master_addr.split(":")[1] in text_of(browser, "leader")
     wait_for(lambda: text_of(browser, "uptime") != "0s", 10, "the uptime")
-    cpus_row = wait_for(lambda: browser.find_element(By.ID, "resource-cpus").text, 10, "the cpus row")
+    cpus_row = wait_for(lambda: text_of(browser, "resource-cpus"), 10, "the cpus row")
     assert cpus_row.split()[0] == "cpus"
     shoot(browser, "dashboard")
 
     # A task launched after the page loaded appears without a reload.
     browser.get(base + "/#/tasks?state=all")
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "tr[data-task-id='ui-long']"), 20, "ui-long in the table")
+    wait_for(lambda: attributes(browser, "tr[data-task-id='ui-long']", "data-state"), 20, "ui-long in the table")
     browser.execute_script("window.__noReload = true")
     offer = fw.take_offer(timeout=20)
     fw.launch(offer, [command_task("ui-late", offer.agent_id.value,
                                    "echo hello-from-the-sandbox; sleep 2; echo and-a-later-line; sleep 600")])
-    row = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "tr[data-task-id='ui-late'][data-state='TASK_RUNNING']"),
-                   30, "ui-late running in the table")
+    wait_for(lambda: attributes(browser, "tr[data-task-id='ui-late']", "data-state") == ["TASK_RUNNING"],
+             30, "ui-late running in the table")
     assert browser.execute_script("return window.__noReload === true"), "the page was reloaded"
     shoot(browser, "tasks")
 
     # Paging and filters: the failed filter shows only the failed task.
     browser.get(base + "/#/tasks?state=TASK_FAILED")
-    wait_for(lambda: [r.get_attribute("data-task-id") for r in browser.find_elements(By.CSS_SELECTOR, "tr[data-task-id]")] == ["ui-fail"],
+    wait_for(lambda: attributes(browser, "tr[data-task-id]", "data-task-id") == ["ui-fail"],
              20, "only ui-fail under the failed filter")
 
     # A failed task's page shows its reason and the tail of its stderr, and its status history.
     browser.get(f"{base}/#/task/{fw.framework_id}/ui-fail")
-    failure = wait_for(lambda: browser.find_element(By.ID, "stderr-tail").text, 20, "the stderr tail")
+    failure = wait_for(lambda: text_of(browser, "stderr-tail"), 20, "the stderr tail")
     assert "something broke" in failure
     assert "exited with status 3" in text_of(browser, "failure")
-    history = [r.get_attribute("data-status") for r in browser.find_elements(By.CSS_SELECTOR, "tr[data-status]")]
+    history = attributes(browser, "tr[data-status]", "data-status")
     assert history[0] == "TASK_STAGING" and history[-1] == "TASK_FAILED"
 
     # The sandbox page tails stdout live through the agent's /files/read.
@@ -139,8 +158,7 @@ def test_ui_dashboard_tasks_sandbox_and_waiting(cluster, fw, make_framework, bro
     big.driver.requestResources([{"resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 64}}]}])
     browser.get(base + "/#/tasks")
     selector = f"#waiting-panel [data-framework='{big.framework_id}'] [data-reason='NO_AGENT_FITS']"
-    reason = wait_for(lambda: " ".join(e.text for e in browser.find_elements(By.CSS_SELECTOR, selector)),
-                      20, "the waiting panel's NO_AGENT_FITS")
+    reason = wait_for(lambda: texts(browser, selector), 20, "the waiting panel's NO_AGENT_FITS")
     assert "no agent is big enough for cpus:64" in reason
     browser.get(base + "/#/waiting")
     wait_for(lambda: "needs-a-big-machine" in text_of(browser, "view"), 10, "the waiting page")
