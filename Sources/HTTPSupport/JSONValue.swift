@@ -21,7 +21,7 @@ public indirect enum JSONValue: Sendable {
     /// The serialised bytes, without the copy into `Data`.
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(4096)
+        out.reserveCapacity(sizeHint)
         write(into: &out)
         return out
     }
@@ -66,6 +66,20 @@ public indirect enum JSONValue: Sendable {
 
     public static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
+        // Most strings need no escaping: their bytes go in with one copy.
+        let plain = s.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if !plain { escape(s, into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ s: String, into out: inout [UInt8]) {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -80,7 +94,19 @@ public indirect enum JSONValue: Sendable {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// About how many bytes `write` produces, so the buffer is allocated once: a large state
+    /// document grown by doubling is copied (and page-faulted) several times over.
+    public var sizeHint: Int {
+        switch self {
+        case .string(let s): return s.utf8.count + 2
+        case .number, .int: return 24
+        case .bool, .null: return 5
+        case .raw(let bytes): return bytes.count
+        case .array(let items): return items.reduce(2) { $0 + $1.sizeHint + 1 }
+        case .object(let pairs): return pairs.reduce(2) { $0 + $1.0.utf8.count + 4 + $1.1.sizeHint }
+        }
     }
 }
 

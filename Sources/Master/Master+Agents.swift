@@ -293,7 +293,7 @@ extension Master {
             publishTaskUpdated(task, status: status)
         }
         task.unacknowledged = [:]
-        task.freeze()
+        if task.frozenJSON == nil { task.freeze() }
         frameworks[framework]?.completedTasks.append(task)
         if let count = frameworks[framework]?.completedTasks.count, count > config.maxCompletedTasksPerFramework {
             _ = frameworks[framework]?.completedTasks.popFirst()

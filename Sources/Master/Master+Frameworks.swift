@@ -153,7 +153,7 @@ extension Master {
                 allocator.recover(framework: id, agent: task.agentID, resources: task.resources, role: task.role,
                                   refuseSeconds: 0, now: now)
             }
-            done.freeze()
+            if done.frozenJSON == nil { done.freeze() }
             entry.completedTasks.append(done)
         }
         entry.tasks = [:]

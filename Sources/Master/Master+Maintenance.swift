@@ -26,10 +26,7 @@ extension Master {
 
     public func updateMaintenanceSchedule(_ schedule: MaintenanceSchedule) async -> OperatorOutcome {
         let next: MaintenanceState
-        switch maintenance.updating(schedule) {
-        case .failure(let error): return .badRequest(error.message)
-        case .success(let value): next = value
-        }
+        do { next = try maintenance.updating(schedule).get() } catch { return .badRequest(error.message) }
         guard await persist([.setMaintenance(next)]) else { return .unavailable("Failed to store the maintenance schedule") }
         let before = maintenance
         maintenance = next
@@ -45,10 +42,7 @@ extension Master {
 
     public func startMaintenance(_ machines: [MachineID]) async -> OperatorOutcome {
         let next: MaintenanceState
-        switch maintenance.starting(machines) {
-        case .failure(let error): return .badRequest(error.message)
-        case .success(let value): next = value
-        }
+        do { next = try maintenance.starting(machines).get() } catch { return .badRequest(error.message) }
         let doomed = agents.values.filter { next.mode(of: machine(of: $0)) == .DOWN }.map(\.id).sorted()
         guard await persist([.setMaintenance(next)] + doomed.map { .removeAgent($0) }) else {
             return .unavailable("Failed to store the maintenance")
@@ -61,10 +55,7 @@ extension Master {
 
     public func stopMaintenance(_ machines: [MachineID]) async -> OperatorOutcome {
         let next: MaintenanceState
-        switch maintenance.stopping(machines) {
-        case .failure(let error): return .badRequest(error.message)
-        case .success(let value): next = value
-        }
+        do { next = try maintenance.stopping(machines).get() } catch { return .badRequest(error.message) }
         guard await persist([.setMaintenance(next)]) else { return .unavailable("Failed to store the maintenance") }
         maintenance = next
         logger.info("Maintenance stopped on \(machines.map(\.description).joined(separator: ", "))")

@@ -57,6 +57,7 @@ extension Master {
         task.statusUpdateState = status.state
         if task.statuses.last?.state != status.state { task.statuses.append(status) }
         if let uuid = status.uuid { task.unacknowledged[uuid] = status.state }
+        if task.frozenJSON == nil { task.freeze() }
         frameworks[fid]?.tasks[status.taskId] = task
         if !wasTerminal && task.state.isTerminal {
             allocator.recover(framework: fid, agent: task.agentID, resources: task.resources, role: task.role,

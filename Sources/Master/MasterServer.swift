@@ -82,10 +82,7 @@ struct MasterRouter: Sendable {
             ]))
         case "/state", "/state.json":
             let master = self.master
-            let document = await stateBatcher.document {
-                let view = await master.stateView()
-                return await StateBatcher.offThePool { ByteBuffer(bytes: view.stateJSON().bytes) }
-            }
+            let document = await stateBatcher.document { await master.stateDocument() }
             return Reply.raw(json: document, jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
             return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))

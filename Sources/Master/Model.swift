@@ -41,22 +41,34 @@ struct TaskEntry {
         get { infoBox.value }
         set { infoBox = Box(newValue) }
     }
+    /// Fields read without copying the whole `TaskInfo` out of its box.
+    var taskID: TaskID { infoBox.value.taskId }
+    var name: String { infoBox.value.name }
+    var executorID: ExecutorID? { infoBox.value.executor?.executorId }
     var frameworkID: FrameworkID
-    var agentID: AgentID
+    // A change to anything the legacy JSON shows drops the bytes written for it (`freeze()`).
+    var agentID: AgentID { didSet { changed() } }
     /// The role the task's resources are allocated to (the role of the offer it came from).
-    var role: String
-    var resources: Resources
+    var role: String { didSet { changed() } }
+    var resources: Resources { didSet { changed() } }
     /// The newest state the agent reported (it may be ahead of what the framework has seen).
-    var state: TaskState
+    var state: TaskState { didSet { changed() } }
     /// The state of the newest update forwarded to the framework.
     var statusUpdateState: TaskState?
-    var statuses: [TaskStatus] = []
+    var statuses: [TaskStatus] = [] { didSet { changed() } }
+    /// Counts those changes, so bytes written from an older copy are not taken for current.
+    private(set) var revision: UInt32 = 0
     /// Updates forwarded but not acknowledged, by uuid.
     var unacknowledged: [String: TaskState] = [:]
-    /// A completed task's legacy JSON (see `freeze()`); nil while it may still change.
+    /// The task's legacy JSON as of its last change (see `freeze()`); nil when not written yet.
     var frozenJSON: Box<[UInt8]>?
 
     var reconciledState: TaskState { statusUpdateState ?? state }
+
+    private mutating func changed() {
+        frozenJSON = nil
+        revision &+= 1
+    }
 
     init(info: TaskInfo, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources,
          state: TaskState, statusUpdateState: TaskState? = nil) {

@@ -49,18 +49,23 @@ extension StateView {
         return ms % 1000 == 0 ? "\(ms / 1000)secs" : "\(ms)ms"
     }
 
-    /// Used and offered resources per agent, in one pass over tasks and offers rather than
-    /// one pass per agent.
+    /// Used and offered resources per agent. Used is what the allocator holds on the agent (for
+    /// tasks and executors, as Mesos counts it) less what is offered: one subtraction per agent,
+    /// not one addition per task.
     func agentUsage() -> (used: [AgentID: Resources], offered: [AgentID: Resources]) {
-        var used: [AgentID: Resources] = [:]
         var offered: [AgentID: Resources] = [:]
-        for framework in frameworks.values {
-            for task in framework.tasks.values where !task.state.isTerminal {
-                used[task.agentID, default: Resources()] += task.resources
-            }
-        }
         for offer in offers.values { offered[offer.agentID, default: Resources()] += offer.resources }
+        var used: [AgentID: Resources] = [:]
+        for id in agents.keys {
+            let held = allocator.total(of: id) - allocator.available(on: id)
+            used[id] = offered[id].map { held - $0 } ?? held
+        }
         return (used, offered)
+    }
+
+    /// What the framework's tasks and executors hold, by the same reckoning.
+    func usedResources(of framework: FrameworkEntry, offered: Resources) -> Resources {
+        allocator.allocated(to: framework.id) - offered
     }
 
     func agentsJSONList() -> JSONValue {
@@ -97,10 +102,9 @@ extension StateView {
     }
 
     func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue {
-        var used = Resources()
-        for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
         var offered = Resources()
         for id in framework.offers { if let o = offers[id] { offered += o.resources } }
+        let used = usedResources(of: framework, offered: offered)
         let info = framework.info
         var pairs: [(String, JSONValue)] = [
             ("id", .string(framework.id.value)),
@@ -128,7 +132,8 @@ extension StateView {
             pairs.append(("role", .string(info.role ?? "*")))
         }
         pairs += [
-            ("tasks", tasksJSON(framework.tasks.values.sorted { $0.info.taskId < $1.info.taskId })),
+            // In the table's order, as Mesos lists them: sorting 100,000 tasks would copy each.
+            ("tasks", tasksJSON(framework.tasks.values)),
             ("unreachable_tasks", .array([])),
             ("completed_tasks", tasksJSON(framework.completedTasks)),
             ("offers", .array(framework.offers.compactMap { offers[$0] }.map(offerJSON))),

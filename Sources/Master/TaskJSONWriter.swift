@@ -3,11 +3,15 @@ import MesosAPI
 
 /// A task in Mesos's legacy JSON. Tasks are most of a large `/master/state`, so they are written
 /// straight to bytes rather than through a tree of `JSONValue`s; this is the only place their
-/// shape is spelled out. A completed task no longer changes, so its bytes are written once, when
-/// it completes, and every later document copies them.
+/// shape is spelled out. A task changes a few times in its life and is read by every document in
+/// between, so the master writes its bytes when it changes (launch, status update, completion)
+/// and documents copy them. Tasks adopted from re-registering agents are written by the
+/// document until their next change: a failover should not pay for readers it may not have.
 extension StateView {
-    func tasksJSON<Tasks: Sequence>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
-        var out: [UInt8] = [UInt8(ascii: "[")]
+    func tasksJSON<Tasks: Collection>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
+        var out: [UInt8] = []
+        out.reserveCapacity(tasks.count * 400)
+        out.append(UInt8(ascii: "["))
         var first = true
         for task in tasks {
             if !first { out.append(UInt8(ascii: ",")) }
@@ -22,7 +26,14 @@ extension StateView {
         if let frozen = task.frozenJSON {
             out.append(contentsOf: frozen.value)
         } else {
-            Self.writeTask(task, resources: legacyBytes(task.resources), into: &out)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(384)
+            Self.writeTask(task, resources: legacyBytes(task.resources), into: &bytes)
+            out.append(contentsOf: bytes)
+            if !task.state.isTerminal {
+                legacyMemo.writtenTasks.append(WrittenTask(key: TaskKey(framework: task.frameworkID, task: task.taskID),
+                                                           revision: task.revision, bytes: bytes))
+            }
         }
     }
 
@@ -31,11 +42,10 @@ extension StateView {
             name.withUTF8Buffer { out.append(contentsOf: $0) }
         }
         func string(_ value: String) { JSONValue.quote(value, into: &out) }
-        let info = task.info
-        key(#"{"id":"#); string(info.taskId.value)
-        key(#","name":"#); string(info.name)
+        key(#"{"id":"#); string(task.taskID.value)
+        key(#","name":"#); string(task.name)
         key(#","framework_id":"#); string(task.frameworkID.value)
-        key(#","executor_id":"#); string(info.executor?.executorId.value ?? "")
+        key(#","executor_id":"#); string(task.executorID?.value ?? "")
         key(#","slave_id":"#); string(task.agentID.value)
         key(#","state":"#); string(task.state.rawValue)
         key(#","resources":"#); out.append(contentsOf: resources)
@@ -60,7 +70,7 @@ extension StateView {
 }
 
 extension TaskEntry {
-    /// Freezes a task that has just completed: its legacy JSON is kept with it from now on.
+    /// Writes the task's legacy JSON now, for every document until its next change.
     mutating func freeze() {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(384)

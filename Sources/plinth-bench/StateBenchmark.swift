@@ -38,6 +38,7 @@ struct StateBenchmark: AsyncParsableCommand {
         try await StateFixture(agents: agents, tasks: tasks, completed: completed, framework: framework.id).build(on: master)
         framework.drain()
         say("built: \(agents) agents, \(tasks) running and \(completed) completed tasks")
+        try await Self.breakdown(master)
 
         let offersWithout = try await framework.offerRate(master, for: seconds)
         say("offers without polling: \(Int(offersWithout))/s")
@@ -54,6 +55,21 @@ struct StateBenchmark: AsyncParsableCommand {
         say("offers while polling: \(Int(offersDuring))/s (\(Int((offersDuring / max(offersWithout, 1)) * 100))% of without)")
         say(String(format: "state: agents=%d tasks=%d completed=%d state_ms=%.0f state_mb=%.1f health_p99_ms=%.1f offers_per_s_during=%.0f",
                    agents, tasks, completed, stateMs, Double(stateBytes) / 1e6, healthP99, offersDuring))
+    }
+}
+
+extension StateBenchmark {
+    /// A few builds of the document without HTTP: the first writes what the master has not
+    /// written for its tasks yet (adopted from agents), the next ones copy it.
+    static func breakdown(_ master: Master) async throws {
+        let clock = ContinuousClock()
+        for round in 0..<3 {
+            let start = clock.now
+            let document = await master.stateDocument()
+            say(String(format: "build %d: %.0f ms, %.1f MB", round, (clock.now - start) / .milliseconds(1),
+                       Double(document.readableBytes) / 1e6))
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 }
 
