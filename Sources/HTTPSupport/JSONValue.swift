@@ -13,6 +13,9 @@ public indirect enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     /// A fragment already serialised (by a writer faster than a tree for bulk data).
     case raw([UInt8])
+    /// A fragment written straight into the document when it is serialised, about `size` bytes:
+    /// bulk data (a large cluster's tasks) then takes no buffer of its own to be copied from.
+    case stream(size: Int, write: @Sendable (inout [UInt8]) -> Void)
 
     /// Serialises with keys in insertion order (JSONEncoder would sort or hash them). Bytes are
     /// written straight into one buffer: `/master/state` of a large cluster is tens of megabytes.
@@ -34,6 +37,7 @@ public indirect enum JSONValue: Sendable {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .raw(let bytes): out.append(contentsOf: bytes)
+        case .stream(_, let write): write(&out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -104,6 +108,7 @@ public indirect enum JSONValue: Sendable {
         case .number, .int: return 24
         case .bool, .null: return 5
         case .raw(let bytes): return bytes.count
+        case .stream(let size, _): return size
         case .array(let items): return items.reduce(2) { $0 + $1.sizeHint + 1 }
         case .object(let pairs): return pairs.reduce(2) { $0 + $1.0.utf8.count + 4 + $1.1.sizeHint }
         }

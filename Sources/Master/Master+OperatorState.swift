@@ -54,6 +54,7 @@ extension StateView {
             recovered: framework.recovered, registeredTime: .init(framework.registeredTime),
             reregisteredTime: framework.reregisteredTime.map(OperatorState.TimeInfo.init),
             unregisteredTime: framework.unregisteredTime.map(OperatorState.TimeInfo.init),
+            offers: framework.offers.sorted().compactMap { offers[$0]?.offer },
             allocatedResources: used.resources, offeredResources: offered.resources)
     }
 

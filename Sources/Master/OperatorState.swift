@@ -52,12 +52,14 @@ public struct OperatorState: Encodable, Sendable {
         var registeredTime: TimeInfo
         var reregisteredTime: TimeInfo?
         var unregisteredTime: TimeInfo?
+        /// Its outstanding offers, as it received them.
+        var offers: [Offer]
         var allocatedResources: [Resource]
         var offeredResources: [Resource]
         enum CodingKeys: String, CodingKey {
             case frameworkInfo = "framework_info", active, connected, recovered
             case registeredTime = "registered_time", reregisteredTime = "reregistered_time"
-            case unregisteredTime = "unregistered_time", allocatedResources = "allocated_resources"
+            case unregisteredTime = "unregistered_time", offers, allocatedResources = "allocated_resources"
             case offeredResources = "offered_resources"
         }
     }

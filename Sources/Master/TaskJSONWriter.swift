@@ -8,18 +8,17 @@ import MesosAPI
 /// and documents copy them. Tasks adopted from re-registering agents are written by the
 /// document until their next change: a failover should not pay for readers it may not have.
 extension StateView {
-    func tasksJSON<Tasks: Collection>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
-        var out: [UInt8] = []
-        out.reserveCapacity(tasks.count * 400)
-        out.append(UInt8(ascii: "["))
-        var first = true
-        for task in tasks {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            writeTask(task, into: &out)
+    func tasksJSON<Tasks: Collection & Sendable>(_ tasks: Tasks) -> JSONValue where Tasks.Element == TaskEntry {
+        .stream(size: tasks.count * 400) { out in
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for task in tasks {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                writeTask(task, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         }
-        out.append(UInt8(ascii: "]"))
-        return .raw(out)
     }
 
     func writeTask(_ task: TaskEntry, into out: inout [UInt8]) {

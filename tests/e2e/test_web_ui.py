@@ -174,12 +174,16 @@ def test_ui_pages_render(cluster, fw, browser):
         f"framework/{fw.framework_id}": "plinth-e2e",
         "agents": requests.get(f"{base}/master/slaves", timeout=10).json()["slaves"][0]["id"],
         "roles": "*",
-        "offers": fw.framework_id and "plinth-e2e",
+        "offers": "plinth-e2e",
         "waiting": "plinth-e2e",
     }
     for page, needle in checks.items():
         browser.get(f"{base}/#/{page}")
         wait_for(lambda: needle in text_of(browser, "view"), 15, f"{needle!r} on {page}")
+    browser.get(f"{base}/#/offers")
+    wait_for(lambda: attributes(browser, "tr[data-offer]", "data-offer"), 15, "the outstanding offer's row")
+    browser.get(f"{base}/#/frameworks")
+    wait_for(lambda: fw.framework_id in text_of(browser, "view"), 15, "the frameworks page")
     shoot(browser, "frameworks")
 
 

@@ -8,13 +8,15 @@ const go = path => { location.hash = path; };
 const fid = f => f.framework_info.id.value;
 const agentId = a => a.agent_info.id.value;
 
-/** Data fetched for one page, refreshed when older than `maxAge` milliseconds. */
+/** Data fetched for one page (a URL, or an operator call by its type), refreshed when older
+ * than `maxAge` milliseconds. */
 function fetched(context, url, repaint, maxAge = 3000) {
   context.cache ??= {};
   const entry = context.cache[url];
   if (!entry || (Date.now() - entry.at > maxAge && !entry.loading)) {
     context.cache[url] = { ...(entry || {}), at: Date.now(), loading: true };
-    fetch(url).then(r => r.json()).then(data => {
+    const load = url.startsWith('/') ? fetch(url).then(r => r.json()) : context.postOperator(url);
+    load.then(data => {
       context.cache[url] = { data, at: Date.now(), loading: false };
       repaint();
     }).catch(() => { context.cache[url].loading = false; });
@@ -155,17 +157,20 @@ export const pages = {
   offers: {
     live: true,
     render(context, _params, _query, { repaint }) {
-      const data = fetched(context, '/master/frameworks', repaint, 2000);
-      const offers = (data?.frameworks || []).flatMap(f => (f.offers || []).map(o => ({ ...o, framework_name: f.name })));
+      const data = fetched(context, 'GET_FRAMEWORKS', repaint, 2000);
+      const offers = (data?.get_frameworks?.frameworks || []).flatMap(f =>
+        (f.offers || []).map(o => ({ ...o, framework_name: f.framework_info.name, scalars: scalars(o.resources) })));
       return h('div', null, h('h1', null, 'Outstanding offers'),
         table([
-          { title: 'Offer', value: o => o.id, mono: true },
+          { title: 'Offer', value: o => o.id.value, mono: true },
           { title: 'Framework', value: o => o.framework_name },
-          { title: 'Agent', value: o => o.slave_id, mono: true },
-          { title: 'CPUs', value: o => fmt.cpus(o.resources?.cpus), num: true },
-          { title: 'Mem', value: o => fmt.mem(o.resources?.mem), num: true },
-          { title: 'Disk', value: o => fmt.mem(o.resources?.disk), num: true },
-        ], offers, { empty: data ? 'No outstanding offers.' : 'Loading…' }));
+          { title: 'Agent', value: o => o.agent_id.value, mono: true },
+          { title: 'Host', value: o => o.hostname },
+          { title: 'CPUs', value: o => fmt.cpus(o.scalars.cpus), num: true },
+          { title: 'Mem', value: o => fmt.mem(o.scalars.mem), num: true },
+          { title: 'Disk', value: o => fmt.mem(o.scalars.disk), num: true },
+          { title: 'Unavailable from', value: o => o.unavailability ? fmt.time(o.unavailability.start.nanoseconds / 1e9) : '' },
+        ], offers, { empty: data ? 'No outstanding offers.' : 'Loading…', rowAttrs: o => ({ 'data-offer': o.id.value }) }));
     },
   },
 
