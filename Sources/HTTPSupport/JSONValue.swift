@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// A JSON document built by hand, for the legacy endpoints (`/master/state`) whose shape is not
 /// protobuf-derived: keys keep their insertion order and exact spelling, which JSONEncoder
@@ -16,10 +17,59 @@ public indirect enum JSONValue: Sendable {
     /// A fragment written straight into the document when it is serialised, about `size` bytes:
     /// bulk data (a large cluster's tasks) then takes no buffer of its own to be copied from.
     case stream(size: Int, write: @Sendable (inout [UInt8]) -> Void)
+    /// A fragment already serialised into a buffer that documents share: `chunks()` sends it as
+    /// it is, without copying it into the document.
+    case buffer(ByteBuffer)
 
     /// Serialises with keys in insertion order (JSONEncoder would sort or hash them). Bytes are
     /// written straight into one buffer: `/master/state` of a large cluster is tens of megabytes.
     public func serialized() -> Data { Data(bytes) }
+
+    /// The document as buffers to send one after another: what it says in its own bytes, and
+    /// its `.buffer` fragments as they are.
+    public var chunks: [ByteBuffer] {
+        var writer = ChunkWriter()
+        writeChunks(into: &writer)
+        writer.flush()
+        return writer.chunks
+    }
+
+    private func writeChunks(into writer: inout ChunkWriter) {
+        switch self {
+        case .buffer(let buffer):
+            writer.flush()
+            writer.chunks.append(buffer)
+        case .array(let items):
+            writer.pending.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { writer.pending.append(UInt8(ascii: ",")) }
+                item.writeChunks(into: &writer)
+            }
+            writer.pending.append(UInt8(ascii: "]"))
+        case .object(let pairs):
+            writer.pending.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in pairs.enumerated() {
+                if i > 0 { writer.pending.append(UInt8(ascii: ",")) }
+                JSONValue.quote(key, into: &writer.pending)
+                writer.pending.append(UInt8(ascii: ":"))
+                value.writeChunks(into: &writer)
+            }
+            writer.pending.append(UInt8(ascii: "}"))
+        default:
+            write(into: &writer.pending)
+        }
+    }
+
+    private struct ChunkWriter {
+        var chunks: [ByteBuffer] = []
+        var pending: [UInt8] = []
+
+        mutating func flush() {
+            guard !pending.isEmpty else { return }
+            chunks.append(ByteBuffer(bytes: pending))
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
 
     /// The serialised bytes, without the copy into `Data`.
     public var bytes: [UInt8] {
@@ -38,6 +88,7 @@ public indirect enum JSONValue: Sendable {
         case .null: out.append(contentsOf: "null".utf8)
         case .raw(let bytes): out.append(contentsOf: bytes)
         case .stream(_, let write): write(&out)
+        case .buffer(let buffer): out.append(contentsOf: buffer.readableBytesView)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -109,6 +160,7 @@ public indirect enum JSONValue: Sendable {
         case .bool, .null: return 5
         case .raw(let bytes): return bytes.count
         case .stream(let size, _): return size
+        case .buffer: return 0
         case .array(let items): return items.reduce(2) { $0 + $1.sizeHint + 1 }
         case .object(let pairs): return pairs.reduce(2) { $0 + $1.0.utf8.count + 4 + $1.1.sizeHint }
         }

@@ -30,18 +30,16 @@ public enum Reply {
         raw(json: value.serialized(), jsonp: jsonp)
     }
 
-    /// A document built once and sent to many readers: the buffer is shared, not copied.
-    public static func raw(json buffer: ByteBuffer, jsonp: String?) -> Response {
+    /// A document built once and sent to many readers, as buffers in turn: shared, not copied.
+    public static func raw(json buffers: [ByteBuffer], jsonp: String?) -> Response {
         var headers = HTTPFields()
         guard let callback = jsonp, !callback.isEmpty else {
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
+            return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: buffers))
         }
         headers[.contentType] = "text/javascript"
-        var body = ByteBuffer(string: "\(callback)(")
-        body.writeImmutableBuffer(buffer)
-        body.writeString(");")
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        let wrapped = [ByteBuffer(string: "\(callback)(")] + buffers + [ByteBuffer(string: ");")]
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: wrapped))
     }
 
     public static func raw(json data: Data, jsonp: String?) -> Response {

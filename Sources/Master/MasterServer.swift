@@ -82,7 +82,8 @@ struct MasterRouter: Sendable {
             ]))
         case "/state", "/state.json":
             let master = self.master
-            let document = await stateBatcher.document { await master.stateDocument() }
+            let batcher = stateBatcher
+            let document = await batcher.document { await master.stateDocument(cache: batcher.cache) }
             return Reply.raw(json: document, jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
             return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))

@@ -14,8 +14,13 @@ struct FrameworkEntry {
     var registeredTime: Double
     var reregisteredTime: Double?
     var unregisteredTime: Double?
-    var tasks: [TaskID: TaskEntry] = [:]
-    var completedTasks = Deque<TaskEntry>()
+    var tasks: [TaskID: TaskEntry] = [:] { didSet { tasksRevision &+= 1 } }
+    var completedTasks = Deque<TaskEntry>() { didSet { completedRevision &+= 1 } }
+    /// Count changes to the task lists, so a document can reuse what it wrote for an unchanged
+    /// list (`StateCache`); `instance` tells entries of the same ID apart.
+    private(set) var tasksRevision: UInt64 = 0
+    private(set) var completedRevision: UInt64 = 0
+    let instance = UInt64.random(in: 0 ... .max)
     var offers: Set<OfferID> = []
     /// The scalars of its latest REQUEST call: what it says it waits for. Mesos's allocator
     /// ignores requests; here they only explain, in `/master/waiting`, why none fits.

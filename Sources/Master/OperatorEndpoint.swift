@@ -38,15 +38,15 @@ struct OperatorEndpoint: Sendable {
             return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
         case .GET_STATE:
             let master = self.master
-            let build: @Sendable () async -> ByteBuffer = {
+            let build: @Sendable () async -> [ByteBuffer] = {
                 let view = await master.stateView()
                 return await StateBatcher.offThePool {
-                    ByteBuffer(bytes: (try? WireCodec.encode(OperatorResponse(type: .GET_STATE, payload: view.operatorState()))) ?? Data())
+                    [ByteBuffer(bytes: (try? WireCodec.encode(OperatorResponse(type: .GET_STATE, payload: view.operatorState()))) ?? Data())]
                 }
             }
-            let document: ByteBuffer
+            let document: [ByteBuffer]
             if let stateBatcher { document = await stateBatcher.document(build) } else { document = await build() }
-            return document.readableBytes == 0 ? Reply.text(.internalServerError, "Failed to encode the state")
+            return document.allSatisfy { $0.readableBytes == 0 } ? Reply.text(.internalServerError, "Failed to encode the state")
                 : Reply.raw(json: document, jsonp: nil)
         case .GET_AGENTS:
             return Reply.json(OperatorResponse(type: call.type, payload: await master.stateView().operatorAgents()))

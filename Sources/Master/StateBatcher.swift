@@ -7,12 +7,14 @@ import NIOPosix
 /// who waited: ten clients polling `/master/state` cost about one build at a time, not ten, and
 /// every answer is at most one build old. Builds run on NIO's blocking-work threads, off the
 /// cooperative pool that the master's actor and the HTTP handlers need.
-/// Documents are ByteBuffers so that every reader's response shares the one copy.
+/// Documents are ByteBuffers so that every reader's response shares them, not a copy.
 actor StateBatcher {
-    private var waiting: [CheckedContinuation<ByteBuffer, Never>] = []
+    private var waiting: [CheckedContinuation<[ByteBuffer], Never>] = []
     private var building = false
+    /// What the last build wrote that the next may reuse; builds here never overlap.
+    nonisolated let cache = StateCache()
 
-    func document(_ build: @escaping @Sendable () async -> ByteBuffer) async -> ByteBuffer {
+    func document(_ build: @escaping @Sendable () async -> [ByteBuffer]) async -> [ByteBuffer] {
         await withCheckedContinuation { continuation in
             waiting.append(continuation)
             if !building {
@@ -22,7 +24,7 @@ actor StateBatcher {
         }
     }
 
-    private func run(_ build: @escaping @Sendable () async -> ByteBuffer) async {
+    private func run(_ build: @escaping @Sendable () async -> [ByteBuffer]) async {
         while !waiting.isEmpty {
             let batch = waiting
             waiting = []

@@ -3,7 +3,7 @@ import MesosAPI
 
 /// `/master/state` in Mesos's legacy shape: plain string IDs, resources as name-keyed objects.
 extension StateView {
-    public func stateJSON() -> JSONValue {
+    public func stateJSON(cache: StateCache? = nil) -> JSONValue {
         let active = agents.values.filter(\.active).count
         return .object([
             ("version", .string(plinthMesosVersion)),
@@ -25,8 +25,8 @@ extension StateView {
             ("flags", .object(flagsJSON())),
             ("slaves", agentsJSONList()),
             ("recovered_slaves", .array([])),
-            ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map(frameworkJSON))),
-            ("completed_frameworks", .array(completedFrameworks.map(frameworkJSON))),
+            ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, cache: cache) })),
+            ("completed_frameworks", .array(completedFrameworks.map { frameworkJSON($0, cache: cache) })),
             ("orphan_tasks", .array([])),
             ("unregistered_frameworks", .array([])),
         ])
@@ -101,7 +101,9 @@ extension StateView {
         return .object(pairs)
     }
 
-    func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue {
+    func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue { frameworkJSON(framework, cache: nil) }
+
+    func frameworkJSON(_ framework: FrameworkEntry, cache: StateCache?) -> JSONValue {
         var offered = Resources()
         for id in framework.offers { if let o = offers[id] { offered += o.resources } }
         let used = usedResources(of: framework, offered: offered)
@@ -133,9 +135,11 @@ extension StateView {
         }
         pairs += [
             // In the table's order, as Mesos lists them: sorting 100,000 tasks would copy each.
-            ("tasks", tasksJSON(framework.tasks.values)),
+            ("tasks", cache?.list(framework, completed: false) { tasksJSON(framework.tasks.values) }
+                ?? tasksJSON(framework.tasks.values)),
             ("unreachable_tasks", .array([])),
-            ("completed_tasks", tasksJSON(framework.completedTasks)),
+            ("completed_tasks", cache?.list(framework, completed: true) { tasksJSON(framework.completedTasks) }
+                ?? tasksJSON(framework.completedTasks)),
             ("offers", .array(framework.offers.compactMap { offers[$0] }.map(offerJSON))),
             ("executors", .array([])),
         ]

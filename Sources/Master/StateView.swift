@@ -53,19 +53,62 @@ extension Master {
         }
     }
 
-    /// `/master/state`, built off this actor from a view of it; what the build wrote for tasks
-    /// is kept afterwards, without holding the reader up.
-    public nonisolated func stateDocument() async -> ByteBuffer {
+    /// `/master/state`, built off this actor from a view of it, as buffers to send in turn: the
+    /// task lists of frameworks whose tasks did not change since the last document are reused
+    /// from `cache` as they are. What the build wrote for tasks is kept afterwards, without
+    /// holding the reader up. Builds sharing a cache must not overlap (`StateBatcher`).
+    public nonisolated func stateDocument(cache: StateCache? = nil) async -> [ByteBuffer] {
         let view = await stateView()
-        let document = await StateBatcher.offThePool { ByteBuffer(bytes: view.stateJSON().bytes) }
+        let chunks = await StateBatcher.offThePool { () -> [ByteBuffer] in
+            cache?.beginBuild()
+            defer { cache?.endBuild() }
+            return view.stateJSON(cache: cache).chunks
+        }
         let written = view.legacyMemo.writtenTasks
         if !written.isEmpty { Task { await self.keepTaskJSON(written) } }
-        return document
+        return chunks
     }
 
     public func stateView() -> StateView {
         StateView(config: config, info: info, startTime: startTime, frameworks: frameworks,
                   completedFrameworks: completedFrameworks, agents: agents, offers: offers, executors: executors,
                   unreachableAgents: unreachableAgents, recoveredAgents: recoveredAgents, allocator: allocator)
+    }
+}
+
+/// The task lists a `/master/state` build wrote, by framework and list, with the revision they
+/// were written at: the next build sends the same buffer when the list has not changed, so a
+/// document of 200,000 tasks costs little more than its agents. Only one build uses it at a
+/// time (the `StateBatcher` serialises them), which is what makes the unlocked state safe.
+public final class StateCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var framework: FrameworkID
+        var completed: Bool
+    }
+    struct Entry {
+        var instance: UInt64
+        var revision: UInt64
+        var buffer: ByteBuffer
+    }
+    private var entries: [Key: Entry] = [:]
+    private var used: Set<Key> = []
+
+    public init() {}
+
+    func beginBuild() { used = [] }
+
+    /// Drops the lists of frameworks the build did not see (they were removed).
+    func endBuild() { entries = entries.filter { used.contains($0.key) } }
+
+    func list(_ framework: FrameworkEntry, completed: Bool, write: () -> JSONValue) -> JSONValue {
+        let key = Key(framework: framework.id, completed: completed)
+        used.insert(key)
+        let revision = completed ? framework.completedRevision : framework.tasksRevision
+        if let entry = entries[key], entry.instance == framework.instance, entry.revision == revision {
+            return .buffer(entry.buffer)
+        }
+        let buffer = ByteBuffer(bytes: write().bytes)
+        entries[key] = Entry(instance: framework.instance, revision: revision, buffer: buffer)
+        return .buffer(buffer)
     }
 }

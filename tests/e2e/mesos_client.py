@@ -119,6 +119,7 @@ class Framework:
             info["failover_timeout"] = failover_timeout
         if framework_id is not None:
             info["id"] = {"value": framework_id}
+        self.master_addr = master_addr
         self.sched = RecordingScheduler()
         self.driver = MesosSchedulerDriver(self.sched, info, master_addr, use_addict=True)
         self._running = False

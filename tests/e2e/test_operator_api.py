@@ -18,6 +18,14 @@ def launch(fw):
                       command_task("long", offer.agent_id.value, "sleep 600")])
     fw.wait_terminal("done", 30)
     update = fw.wait_update("long", 30, "TASK_RUNNING")
+    # A finished task stays among the live ones until the framework's acknowledgement arrives.
+    master = fw.master_addr
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listed = operator_call(master, {"type": "GET_TASKS"}).json()["get_tasks"]
+        if [t["task_id"]["value"] for t in listed["completed_tasks"]] == ["done"]:
+            break
+        time.sleep(0.1)
     return offer.agent_id.value, int(update["container_status"]["executor_pid"])
 
 
