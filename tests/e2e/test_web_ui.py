@@ -182,6 +182,12 @@ def test_ui_pages_render(cluster, fw, browser):
         wait_for(lambda: needle in text_of(browser, "view"), 15, f"{needle!r} on {page}")
     browser.get(f"{base}/#/offers")
     wait_for(lambda: attributes(browser, "tr[data-offer]", "data-offer"), 15, "the outstanding offer's row")
+    # Agents page 50 at a time and filter by ID or host.
+    browser.get(f"{base}/#/agents?q=no-such-host")
+    wait_for(lambda: "0 agent(s)" in text_of(browser, "view"), 15, "an empty filtered agents page")
+    browser.get(f"{base}/#/agents?q=127.0.0")
+    wait_for(lambda: len(attributes(browser, "tr[data-agent]", "data-agent")) == 1, 15, "the one agent")
+    assert "page 1 of 1" in text_of(browser, "view")
     browser.get(f"{base}/#/frameworks")
     wait_for(lambda: fw.framework_id in text_of(browser, "view"), 15, "the frameworks page")
     shoot(browser, "frameworks")

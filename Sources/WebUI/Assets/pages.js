@@ -24,6 +24,18 @@ function fetched(context, url, repaint, maxAge = 3000) {
   return entry?.data;
 }
 
+/** One page of `rows` (50 a page, as Mesos's UI pages them) and the controls to move. */
+function paged(rows, requested, goTo, size = 50) {
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const page = Math.min(Math.max(0, requested || 0), pages - 1);
+  const controls = [
+    h('button', { disabled: page === 0, onclick: () => goTo(page - 1) }, '‹'),
+    h('span', null, `page ${page + 1} of ${pages}`),
+    h('button', { disabled: page >= pages - 1, onclick: () => goTo(page + 1) }, '›'),
+  ];
+  return { shown: rows.slice(page * size, (page + 1) * size), controls };
+}
+
 function waitingFrameworks(context) {
   return (context.waiting?.frameworks || []).filter(f => f.reasons.length > 0 && (f.requested.length > 0 || f.tasks_staging > 0));
 }
@@ -115,10 +127,23 @@ export const pages = {
   },
 
   agents: {
-    render(context) {
-      const agents = [...context.store.agents.values()];
+    render(context, _params, query) {
+      const text = (query.get('q') || '').toLowerCase();
+      const setQuery = changes => {
+        const next = new URLSearchParams({ q: query.get('q') || '', page: query.get('page') || '0', ...changes });
+        for (const [key, value] of [...next.entries()]) if (!value || (key === 'page' && value === '0')) next.delete(key);
+        location.hash = `/agents?${next}`;
+      };
+      const agents = [...context.store.agents.values()]
+        .filter(a => !text || agentId(a).toLowerCase().includes(text) || a.agent_info.hostname.toLowerCase().includes(text))
+        .sort((a, b) => a.agent_info.hostname.localeCompare(b.agent_info.hostname) || agentId(a).localeCompare(agentId(b)));
       const active = context.store.activeTasksBy(t => t.agent_id?.value);
+      const { shown, controls } = paged(agents, parseInt(query.get('page') || '0', 10), page => setQuery({ page }));
       return h('div', null, h('h1', null, 'Agents'),
+        h('div', { class: 'toolbar' },
+          h('input', { id: 'agent-search', type: 'search', placeholder: 'Filter by ID or host', value: query.get('q') || '',
+            onchange: e => setQuery({ q: e.target.value, page: 0 }) }),
+          h('span', { class: 'spacer' }), h('span', { class: 'muted' }, `${agents.length} agent(s)`), controls),
         table([
           { title: 'ID', value: a => agentId(a), mono: true },
           { title: 'Host', value: a => a.agent_info.hostname },
@@ -128,7 +153,7 @@ export const pages = {
           { title: 'Mem (used / total)', value: a => `${fmt.mem(scalars(a.allocated_resources).mem || 0)} / ${fmt.mem(scalars(a.total_resources).mem || 0)}`, num: true },
           { title: 'Use', value: a => bar((scalars(a.allocated_resources).cpus || 0) / (scalars(a.total_resources).cpus || 1)) },
           { title: 'Registered', value: a => fmt.time((a.registered_time?.nanoseconds || 0) / 1e9) },
-        ], agents, { onRow: a => go(`/tasks?agent=${agentId(a)}`), rowAttrs: a => ({ 'data-agent': agentId(a) }) }));
+        ], shown, { onRow: a => go(`/tasks?agent=${agentId(a)}`), rowAttrs: a => ({ 'data-agent': agentId(a) }) }));
     },
   },
 
@@ -194,10 +219,7 @@ export const pages = {
         && (!filter.agent || t.agent_id?.value === filter.agent)
         && (!text || t.task_id.value.toLowerCase().includes(text) || (t.name || '').toLowerCase().includes(text)));
       all.sort((a, b) => lastUpdate(b) - lastUpdate(a));
-      const pageSize = 50;
-      const pages = Math.max(1, Math.ceil(all.length / pageSize));
-      const page = Math.min(filter.page, pages - 1);
-      const shown = all.slice(page * pageSize, (page + 1) * pageSize);
+      const { shown, controls } = paged(all, filter.page, page => setQuery({ page }));
       const states = ['active', 'all', 'completed', 'TASK_STAGING', 'TASK_RUNNING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR'];
       const frameworks = [...store.frameworks.values(), ...store.completedFrameworks.values()];
       return h('div', null, h('h1', null, 'Tasks'),
@@ -212,10 +234,7 @@ export const pages = {
             frameworks.map(f => h('option', { value: fid(f), selected: fid(f) === filter.framework }, f.framework_info.name))),
           filter.agent ? h('span', { class: 'muted' }, `agent ${filter.agent} `, h('a', { href: '#/tasks', onclick: e => { e.preventDefault(); setQuery({ agent: '' }); } }, '×')) : null,
           h('span', { class: 'spacer' }),
-          h('span', { class: 'muted', id: 'task-count' }, `${all.length} task(s)`),
-          h('button', { disabled: page === 0, onclick: () => setQuery({ page: page - 1 }) }, '‹'),
-          h('span', null, `page ${page + 1} of ${pages}`),
-          h('button', { disabled: page >= pages - 1, onclick: () => setQuery({ page: page + 1 }) }, '›')),
+          h('span', { class: 'muted', id: 'task-count' }, `${all.length} task(s)`), controls),
         table([
           { title: 'ID', value: t => t.task_id.value, mono: true },
           { title: 'Name', value: t => t.name },
