@@ -263,6 +263,16 @@ extension Master {
         return doomed
     }
 
+    /// An operator takes a connected agent out (MARK_AGENT_GONE, START_MAINTENANCE): it is told to
+    /// shut down every framework it runs, its link ends, and it is removed; its tasks are gone
+    /// (lost for frameworks that are not partition-aware).
+    func shutDownAndRemove(_ id: AgentID) {
+        let running = Set((tasksOnAgent[id] ?? []).map(\.framework))
+        for framework in running.sorted() { _ = send(AgentEvent.shutdownFramework(framework), toAgent: id) }
+        agents[id]?.stream?.finish()
+        removeAgent(id, partitionAwareState: .TASK_GONE_BY_OPERATOR)
+    }
+
     func removeAgent(_ id: AgentID, partitionAwareState: TaskState) {
         agents.removeValue(forKey: id)
         publish("AGENT_REMOVED", AgentRemoved(agentId: id))

@@ -65,13 +65,10 @@ extension Master {
     /// The agent is told to shut down what it runs, and removed: its tasks are lost (gone by
     /// operator for partition-aware frameworks).
     private func removeForMaintenance(_ id: AgentID) {
-        let running = Set((tasksOnAgent[id] ?? []).map(\.framework))
-        for framework in running.sorted() { _ = send(AgentEvent.shutdownFramework(framework), toAgent: id) }
-        agents[id]?.stream?.finish()
         storedDrains[id] = nil
         storedReservations[id] = nil
         counters.agentRemovals += 1
-        removeAgent(id, partitionAwareState: .TASK_GONE_BY_OPERATOR)
+        shutDownAndRemove(id)
     }
 
     /// GET_MAINTENANCE_STATUS and `/master/maintenance/status`: draining machines (with the

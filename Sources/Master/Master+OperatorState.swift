@@ -93,12 +93,7 @@ extension Master {
         storedDrains[id] = nil
         storedReservations[id] = nil
         counters.agentRemovals += 1
-        if agents[id] != nil {
-            let running = Set(frameworks.values.filter { $0.tasks.values.contains { $0.agentID == id } }.map(\.id))
-            for framework in running.sorted() { _ = send(AgentEvent.shutdownFramework(framework), toAgent: id) }
-            agents[id]?.stream?.finish()
-            removeAgent(id, partitionAwareState: .TASK_GONE_BY_OPERATOR)
-        }
+        if agents[id] != nil { shutDownAndRemove(id) }
         logger.info("Agent \(id) marked gone by the operator")
         return .ok
     }

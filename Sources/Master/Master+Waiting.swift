@@ -16,16 +16,18 @@ extension Master {
                                                         message: message, time: wallClock))
         if refusedSubscriptions.count > 20 { refusedSubscriptions.removeFirst() }
     }
+}
 
+extension StateView {
     /// `/master/waiting`: for every framework, what keeps offers from it (the allocator's
     /// obstacles, plus the offers it sits on), and the subscriptions refused lately. Times are
-    /// wall-clock seconds, so a browser can show them.
+    /// wall-clock seconds, so a browser can show them. Built from a view, off the master's actor,
+    /// as the UI polls it.
     public func waitingJSON() -> JSONValue {
-        let now = self.now
-        let offset = wallClock - now
+        let offset = wallOffset
         let listed = frameworks.values.sorted { $0.registeredTime < $1.registeredTime }.map { entry in
             var reasons = allocator.obstacles(for: entry.id, wanting: entry.requested, now: now)
-                .map { Self.reasonJSON($0, now: now, wallOffset: offset) }
+                .map { Master.reasonJSON($0, now: now, wallOffset: offset) }
             if !entry.offers.isEmpty {
                 reasons.append(.object([("reason", "OFFERS_OUTSTANDING"),
                                         ("message", .string("it holds \(entry.offers.count) offer(s) it has not answered"))]))
@@ -34,7 +36,7 @@ extension Master {
             return JSONValue.object([
                 ("id", .string(entry.id.value)), ("name", .string(entry.info.name)),
                 ("roles", .array(entry.roles.map { .string($0) })), ("active", .bool(entry.active)),
-                ("requested", .array(entry.requested.map(Self.scalarsJSON))),
+                ("requested", .array(entry.requested.map(Master.scalarsJSON))),
                 ("offers", .int(Int64(entry.offers.count))), ("tasks_staging", .int(Int64(staging))),
                 ("reasons", .array(reasons)),
             ])
@@ -48,7 +50,9 @@ extension Master {
         }
         return .object([("frameworks", .array(listed)), ("refused_subscriptions", .array(refused))])
     }
+}
 
+extension Master {
     static func reasonJSON(_ obstacle: OfferObstacle, now: Double, wallOffset: Double) -> JSONValue {
         switch obstacle {
         case .inactive:
@@ -87,7 +91,7 @@ extension Master {
         }.joined(separator: ";")
     }
 
-    private static func scalarsJSON(_ scalars: [String: Double]) -> JSONValue {
+    static func scalarsJSON(_ scalars: [String: Double]) -> JSONValue {
         .object(scalars.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })
     }
 }

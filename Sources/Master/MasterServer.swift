@@ -119,7 +119,7 @@ struct MasterRouter: Sendable {
         case "/machine/down", "/machine/up":
             return try await OperatorEndpoint(master: master).legacyMachines(request, down: path == "/machine/down")
         case "/waiting":
-            return Reply.json(await master.waitingJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
+            return Reply.json(await master.stateView().waitingJSON(), jsonp: request.uri.queryParameters.get("jsonp"))
         case "/redirect":
             var r = Response(status: .temporaryRedirect)
             switch gate.state {

@@ -21,6 +21,10 @@ public struct StateView: Sendable {
     /// The allocator at the same moment (a copy-on-write value): what each agent and framework
     /// holds, without summing a large cluster's tasks one by one.
     let allocator: AllocatorCore
+    /// The allocator's clock at that moment, and the wall clock's lead on it.
+    let now: Double
+    let wallOffset: Double
+    let refusedSubscriptions: [RefusedSubscription]
     let legacyMemo = LegacyMemo()
 }
 
@@ -72,7 +76,8 @@ extension Master {
     public func stateView() -> StateView {
         StateView(config: config, info: info, startTime: startTime, frameworks: frameworks,
                   completedFrameworks: completedFrameworks, agents: agents, offers: offers, executors: executors,
-                  unreachableAgents: unreachableAgents, recoveredAgents: recoveredAgents, allocator: allocator)
+                  unreachableAgents: unreachableAgents, recoveredAgents: recoveredAgents, allocator: allocator,
+                  now: now, wallOffset: wallClock - now, refusedSubscriptions: Array(refusedSubscriptions))
     }
 }
 

@@ -35,6 +35,7 @@ async function pollMetrics() {
 }
 
 async function pollWaiting() {
+  if (!current.waiting) return;  // only pages that show it
   try {
     context.waiting = await (await fetch('/master/waiting')).json();
     if (current.waiting) repaint();
