@@ -4,8 +4,6 @@ import MesosMetrics
 /// Mesos's agent metrics (`slave/...`), by Mesos's names: gauges from the agent's state when a
 /// snapshot is asked for, and the counts of tasks that ended by how they ended.
 extension Agent {
-    static let liveStates: [TaskState] = [.TASK_STAGING, .TASK_STARTING, .TASK_RUNNING, .TASK_KILLING]
-    static let terminalStates: [TaskState] = [.TASK_FINISHED, .TASK_FAILED, .TASK_KILLED, .TASK_LOST, .TASK_ERROR, .TASK_GONE]
 
     /// A task's new state, counted when it is the first terminal one.
     func countTransition(from old: TaskState, to new: TaskState) {
@@ -22,8 +20,8 @@ extension Agent {
             live[task.state, default: 0] += 1
             used += Resources((task.info.resources ?? []).upgraded)
         }
-        for state in Self.liveStates { snapshot.set("slave/\(state.metricName)", live[state] ?? 0) }
-        for state in Self.terminalStates { snapshot.set("slave/\(state.metricName)", terminalCounts[state] ?? 0) }
+        for state in TaskState.liveMetricStates { snapshot.set("slave/\(state.metricName)", live[state] ?? 0) }
+        for state in TaskState.terminalMetricStates { snapshot.set("slave/\(state.metricName)", terminalCounts[state] ?? 0) }
         let total = config.resources
         for name in ["cpus", "mem", "disk", "gpus"] {
             snapshot.setUsage("slave/\(name)", total: total.scalar(name), used: used.scalar(name))

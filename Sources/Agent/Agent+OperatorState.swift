@@ -47,13 +47,17 @@ extension Agent {
         var launched: [V1Task] = []
         var terminated: [V1Task] = []
         for task in tasks.values.sorted(by: { $0.info.taskId < $1.info.taskId }) {
-            let v1 = V1Task(name: task.info.name, taskId: task.info.taskId, frameworkId: task.frameworkID,
-                            executorId: task.executorID, agentId: agentID ?? task.info.agentId, state: task.state,
-                            resources: task.info.resources ?? [], statuses: [], statusUpdateState: nil,
-                            labels: task.info.labels, container: task.info.container, user: task.info.command?.user)
-            if task.state.isTerminal { terminated.append(v1) } else { launched.append(v1) }
+            if task.state.isTerminal { terminated.append(v1Task(task)) } else { launched.append(v1Task(task)) }
         }
-        return OperatorTasks(launchedTasks: launched, terminatedTasks: terminated)
+        // Acknowledged terminal tasks, as `/state` lists them under `completed_tasks`.
+        return OperatorTasks(launchedTasks: launched, terminatedTasks: terminated, completedTasks: completed.map(v1Task))
+    }
+
+    private func v1Task(_ task: CommandTask) -> V1Task {
+        V1Task(name: task.info.name, taskId: task.info.taskId, frameworkId: task.frameworkID,
+               executorId: task.executorID, agentId: agentID ?? task.info.agentId, state: task.state,
+               resources: task.info.resources ?? [], statuses: [], statusUpdateState: nil,
+               labels: task.info.labels, container: task.info.container, user: task.info.command?.user)
     }
 
     public func operatorExecutors() -> OperatorExecutors {

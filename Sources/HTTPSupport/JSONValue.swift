@@ -160,7 +160,7 @@ public indirect enum JSONValue: Sendable {
         case .bool, .null: return 5
         case .raw(let bytes): return bytes.count
         case .stream(let size, _): return size
-        case .buffer: return 0
+        case .buffer(let buffer): return buffer.readableBytes
         case .array(let items): return items.reduce(2) { $0 + $1.sizeHint + 1 }
         case .object(let pairs): return pairs.reduce(2) { $0 + $1.0.utf8.count + 4 + $1.1.sizeHint }
         }

@@ -15,7 +15,10 @@ extension Master {
     public func subscribe(_ subscribe: Call.Subscribe, stream: EventStream) async -> SubscribeOutcome {
         var info = subscribe.frameworkInfo
         if let problem = Validation.checkFrameworkInfo(info, whitelist: config.roleWhitelist) {
-            noteRefusal(info, problem)
+            let outsideWhitelist = config.roleWhitelist.map { allowed in
+                Validation.frameworkRoles(info).contains { $0 != "*" && !allowed.contains($0) }
+            } ?? false
+            noteRefusal(info, problem, reason: outsideWhitelist ? "ROLE_NOT_ALLOWED" : "REFUSED")
             return .refused(problem)
         }
         let resubscribing = info.id.map { !$0.value.isEmpty } ?? false

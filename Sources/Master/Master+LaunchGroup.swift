@@ -56,6 +56,7 @@ extension Master {
             var entry = TaskEntry(info: task, frameworkID: framework, agentID: agentID, role: role,
                                   resources: (task.resources ?? []).normalized, state: .TASK_STAGING)
             entry.statuses.append(TaskStatus(taskId: task.taskId, state: .TASK_STAGING, timestamp: wallClock))
+            entry.freeze()
             frameworks[framework]?.tasks[task.taskId] = entry
             indexTask(TaskKey(framework: framework, task: task.taskId), on: agentID)
             publishTaskAdded(entry)

@@ -47,9 +47,8 @@ enum MasterMessage: String, CaseIterable {
 }
 
 extension Master {
-    static let terminalStates: [TaskState] = [.TASK_FINISHED, .TASK_FAILED, .TASK_KILLED, .TASK_LOST, .TASK_ERROR,
-                                              .TASK_DROPPED, .TASK_GONE, .TASK_GONE_BY_OPERATOR]
-    static let liveStates: [TaskState] = [.TASK_STAGING, .TASK_STARTING, .TASK_RUNNING, .TASK_KILLING, .TASK_UNREACHABLE]
+    static let terminalStates = TaskState.terminalMetricStates
+    static let liveStates = TaskState.liveMetricStates + [.TASK_UNREACHABLE]
     /// A task reached a terminal state for the first time.
     func countTerminal(_ state: TaskState) {
         counters.terminalTasks[state, default: 0] += 1
@@ -113,13 +112,19 @@ extension Master {
     }
 
     private func resourceMetrics(_ snapshot: inout MetricsSnapshot) {
+        // Used over the same agents as the total, so a disconnected agent's tasks cannot push
+        // a `*_percent` gauge past 1.
         var total = Resources()
         for agent in agents.values where agent.active { total += agent.total }
         var used = Resources()
         for framework in frameworks.values {
-            for task in framework.tasks.values where !task.state.isTerminal { used += task.resources }
+            for task in framework.tasks.values where !task.state.isTerminal && agents[task.agentID]?.active == true {
+                used += task.resources
+            }
         }
-        for entries in executors.values { for entry in entries.values { used += entry.resources } }
+        for (agent, entries) in executors where agents[agent]?.active == true {
+            for entry in entries.values { used += entry.resources }
+        }
         for name in ["cpus", "mem", "disk", "gpus"] {
             snapshot.setUsage("master/\(name)", total: total.scalar(name), used: used.scalar(name))
             snapshot.set("allocator/mesos/resources/\(name)/total", total.scalar(name))

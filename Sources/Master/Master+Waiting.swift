@@ -6,14 +6,16 @@ import MesosAPI
 struct RefusedSubscription: Sendable {
     var name: String
     var roles: [String]
+    /// ROLE_NOT_ALLOWED or REFUSED.
+    var reason: String
     var message: String
     var time: Double
 }
 
 extension Master {
-    func noteRefusal(_ info: FrameworkInfo, _ message: String) {
+    func noteRefusal(_ info: FrameworkInfo, _ message: String, reason: String) {
         refusedSubscriptions.append(RefusedSubscription(name: info.name, roles: Validation.frameworkRoles(info),
-                                                        message: message, time: wallClock))
+                                                        reason: reason, message: message, time: wallClock))
         if refusedSubscriptions.count > 20 { refusedSubscriptions.removeFirst() }
     }
 }
@@ -44,7 +46,7 @@ extension StateView {
         let refused = refusedSubscriptions.reversed().map { refusal in
             JSONValue.object([
                 ("name", .string(refusal.name)), ("roles", .array(refusal.roles.map { .string($0) })),
-                ("reason", .string(refusal.message.contains("role") ? "ROLE_NOT_ALLOWED" : "REFUSED")),
+                ("reason", .string(refusal.reason)),
                 ("message", .string(refusal.message)), ("time", .number(refusal.time)),
             ])
         }

@@ -51,13 +51,14 @@ struct TaskEntry {
     var name: String { infoBox.value.name }
     var executorID: ExecutorID? { infoBox.value.executor?.executorId }
     var frameworkID: FrameworkID
-    // A change to anything the legacy JSON shows drops the bytes written for it (`freeze()`).
-    var agentID: AgentID { didSet { changed() } }
+    // A change to anything the legacy JSON shows drops the bytes written for it (`freeze()`);
+    // assigning the value a field already has is no change.
+    var agentID: AgentID { didSet { if agentID != oldValue { changed() } } }
     /// The role the task's resources are allocated to (the role of the offer it came from).
-    var role: String { didSet { changed() } }
+    var role: String { didSet { if role != oldValue { changed() } } }
     var resources: Resources { didSet { changed() } }
     /// The newest state the agent reported (it may be ahead of what the framework has seen).
-    var state: TaskState { didSet { changed() } }
+    var state: TaskState { didSet { if state != oldValue { changed() } } }
     /// The state of the newest update forwarded to the framework.
     var statusUpdateState: TaskState?
     var statuses: [TaskStatus] = [] { didSet { changed() } }

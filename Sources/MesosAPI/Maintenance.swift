@@ -163,8 +163,9 @@ public struct MaintenanceState: Codable, Hashable, Sendable {
 
     private static func isIPv4(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        // ASCII digits only: `isNumber` also holds for "½", which `UInt8` cannot parse.
         return parts.count == 4 && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isNumber) && Int(part)! <= 255
+            part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(part) != nil
         }
     }
 }

@@ -124,6 +124,13 @@ extension TaskState {
 }
 
 extension TaskState {
+    /// The states master and agent report a gauge of live tasks for (`tasks_staging`, ...);
+    /// the master adds TASK_UNREACHABLE.
+    public static let liveMetricStates: [TaskState] = [.TASK_STAGING, .TASK_STARTING, .TASK_RUNNING, .TASK_KILLING]
+    /// The states master and agent count ended tasks by (`tasks_finished`, ...).
+    public static let terminalMetricStates: [TaskState] = [.TASK_FINISHED, .TASK_FAILED, .TASK_KILLED, .TASK_LOST,
+                                                           .TASK_ERROR, .TASK_DROPPED, .TASK_GONE, .TASK_GONE_BY_OPERATOR]
+
     /// Its name in Mesos's metrics: `TASK_GONE_BY_OPERATOR` → `tasks_gone_by_operator`.
     public var metricName: String { "tasks_" + rawValue.dropFirst("TASK_".count).lowercased() }
 }

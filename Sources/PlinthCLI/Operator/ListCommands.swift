@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MesosAPI
 
 /// `plinth agents`: every agent with its resources in use and its running tasks.
 struct AgentsCommand: AsyncParsableCommand {
@@ -49,8 +50,20 @@ struct TasksCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try await cluster.address()
-        let listing = try await ClusterReader.with { try await $0.object("http://\(address)/master/tasks?limit=\(limit)") }
-        let tasks = listing.objects("tasks").filter { all || !Self.terminal.contains($0.string("state")) }
+        // `/master/tasks` lists live and ended tasks together, newest first: without --all, pages
+        // are read until `limit` live ones are found, so recent ended tasks cannot crowd them out.
+        let tasks = try await ClusterReader.with { reader in
+            var found: [[String: Any]] = []
+            var offset = 0
+            while found.count < limit {
+                let page = try await reader.object("http://\(address)/master/tasks?limit=\(limit)&offset=\(offset)")
+                    .objects("tasks")
+                found += page.filter { all || !Self.isTerminal($0.string("state")) }
+                if all || page.count < limit { break }
+                offset += page.count
+            }
+            return Array(found.prefix(limit))
+        }
         if cluster.json { return try printJSON(tasks) }
         var table = Table("ID", "NAME", "STATE", "FRAMEWORK", "AGENT")
         for task in tasks {
@@ -60,8 +73,7 @@ struct TasksCommand: AsyncParsableCommand {
         print(table.render())
     }
 
-    static let terminal: Set<String> = ["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR",
-                                        "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]
+    static func isTerminal(_ state: String) -> Bool { TaskState(rawValue: state)?.isTerminal ?? false }
 }
 
 /// `plinth state`: the cluster in a few lines, or with `--json` the whole `/master/state`.

@@ -29,6 +29,7 @@ struct TaskLogCommand: AsyncParsableCommand {
                 if !data.isEmpty {
                     FileHandle.standardOutput.write(Data(data.utf8))
                     offset += data.utf8.count
+                    continue  // an agent answers at most 16 MB a read: there may be more at once
                 }
                 guard follow else { return }
                 try await Task.sleep(for: .milliseconds(250))
