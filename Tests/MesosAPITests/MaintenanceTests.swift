@@ -42,6 +42,8 @@ final class MaintenanceTests: XCTestCase {
         XCTAssertNotNil(MaintenanceState().updating(MaintenanceSchedule(windows: [window([a]), window([a])])).failure)
         XCTAssertNotNil(MaintenanceState().updating(MaintenanceSchedule(windows: [window([MachineID(hostname: "", ip: nil)])])).failure)
         XCTAssertNotNil(MaintenanceState().updating(MaintenanceSchedule(windows: [window([MachineID(hostname: nil, ip: "300.1.1.1")])])).failure)
+        XCTAssertNotNil(MaintenanceState().updating(MaintenanceSchedule(windows: [window([MachineID(hostname: nil, ip: "1.2.3.½")])])).failure,
+                        "a digit that is not ASCII is refused, not a crash")
         let down = try scheduled([a]).starting([a]).get()
         XCTAssertEqual(down.updating(MaintenanceSchedule()).failure,
                        "Machine '\(a.normalized)' is deactivated and must be present in the schedule")
