@@ -4,6 +4,14 @@ import MesosAPI
 extension AllocatorCore {
     public func available(on agent: AgentID) -> Resources { agentState(agent)?.available ?? Resources() }
     public func total(of agent: AgentID) -> Resources { agentState(agent)?.total ?? Resources() }
+    /// What is offered or in use on the agent. Read in place: a large state asks it of every
+    /// agent, and copying an agent's whole record (its holdings and filters) cost more than the
+    /// subtraction.
+    public func held(on agent: AgentID) -> Resources {
+        guard let slot = agentIndex[agent], let total = agents[slot]?.total, let available = agents[slot]?.available
+        else { return Resources() }
+        return total - available
+    }
 
     /// What the framework holds on one agent (offered or in use), over all its roles.
     public func allocation(of framework: FrameworkID, on agent: AgentID) -> Resources {

@@ -10,12 +10,15 @@ import Synchronization
 /// write is in progress leave together in the next write, so a burst of updates costs one
 /// write, not one per record. `finish()` ends the response; a failed write (the peer went
 /// away) is reported through `onClose`.
+/// Events are encoded by whoever drains the stream, not by the sender: the sender is usually
+/// the master's actor, and an offer event for thousands of agents is megabytes of JSON that
+/// would hold every other call up. Records keep their order because the drain takes them all.
 public final class EventStream: Sendable {
     public let id: String
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
-        var pending = ByteBuffer()
+        var pending: [Record] = []
         var waiter: CheckedContinuation<Void, Never>?
         var finished = false
     }
@@ -24,20 +27,44 @@ public final class EventStream: Sendable {
         self.id = id
     }
 
-    public func send<T: Encodable>(_ event: T) {
-        guard let payload = try? WireCodec.encode(event) else { return }
-        sendRecord(payload)
+    /// A record as queued: its payload, or the event to encode into one when drained.
+    private enum Record {
+        case payload(Data)
+        case event(@Sendable () -> Data?)
+    }
+
+    public func send<T: Encodable & Sendable>(_ event: T) {
+        enqueue(.event { try? WireCodec.encode(event) })
     }
 
     public func sendRecord(_ payload: Data) {
+        enqueue(.payload(payload))
+    }
+
+    private func enqueue(_ record: Record) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             guard !state.finished else { return nil }
-            state.pending.writeString("\(payload.count)\n")
-            state.pending.writeBytes(payload)
+            state.pending.append(record)
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
+    }
+
+    /// The records as RecordIO bytes, encoding the events among them here.
+    private static func frame(_ records: [Record]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for record in records {
+            let payload: Data?
+            switch record {
+            case .payload(let data): payload = data
+            case .event(let encode): payload = encode()
+            }
+            guard let payload else { continue }
+            buffer.writeString("\(payload.count)\n")
+            buffer.writeBytes(payload)
+        }
+        return buffer
     }
 
     public func finish() {
@@ -52,10 +79,10 @@ public final class EventStream: Sendable {
     /// Whatever is queued right now, without waiting: for callers that drive the master
     /// directly, such as tests.
     public func takePending() -> ByteBuffer {
-        state.withLock { state in
-            defer { state.pending = ByteBuffer() }
+        Self.frame(state.withLock { state in
+            defer { state.pending = [] }
             return state.pending
-        }
+        })
     }
 
     /// Everything written since the last call, waiting until there is something; nil once
@@ -64,18 +91,23 @@ public final class EventStream: Sendable {
     func nextChunk() async -> ByteBuffer? {
         while true {
             if Task.isCancelled { finish() }
-            let chunk: ByteBuffer?? = state.withLock { state in
-                if state.pending.readableBytes > 0 {
-                    defer { state.pending = ByteBuffer() }
+            let records: [Record]?? = state.withLock { state in
+                if !state.pending.isEmpty {
+                    defer { state.pending = [] }
                     return .some(state.pending)
                 }
                 return state.finished ? .some(nil) : .none
             }
-            if let chunk { return chunk }
+            if let records {
+                guard let records else { return nil }
+                let chunk = Self.frame(records)
+                if chunk.readableBytes > 0 { return chunk }
+                continue
+            }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state in
-                        if state.pending.readableBytes > 0 || state.finished { return true }
+                        if !state.pending.isEmpty || state.finished { return true }
                         state.waiter = continuation
                         return false
                     }

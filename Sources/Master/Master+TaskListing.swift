@@ -51,11 +51,9 @@ extension StateView {
         }
         let usage = agentUsage()
         let agentList: [JSONValue] = agents.values.sorted { $0.id < $1.id }.map { agent in
-            guard case .object(var pairs) = agentJSON(agent, used: usage.used[agent.id] ?? Resources(),
-                                                       offered: usage.offered[agent.id] ?? Resources()) else { return .null }
-            pairs += counts(byAgent[agent.id])
-            pairs.append(("framework_ids", .array((frameworksOnAgent[agent.id] ?? []).sorted().map { .string($0.value) })))
-            return .object(pairs)
+            agentJSON(agent, used: usage.used[agent.id] ?? Resources(), offered: usage.offered[agent.id] ?? Resources(),
+                      extra: counts(byAgent[agent.id])
+                          + [("framework_ids", .array((frameworksOnAgent[agent.id] ?? []).sorted().map { .string($0.value) }))])
         }
         let frameworkList: [JSONValue] = frameworks.values.sorted { $0.id < $1.id }.map { framework in
             guard case .object(var pairs) = frameworkJSON(framework) else { return .null }

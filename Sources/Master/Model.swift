@@ -95,18 +95,23 @@ final class Box<Value: Sendable>: Sendable {
 }
 
 struct AgentEntry {
+    // A change to anything the legacy JSON shows counts in `revision`, so a document can reuse
+    // what it wrote for the agent before (`StateCache`).
     var id: AgentID
-    var info: AgentInfo
-    var endpoint: String
+    var info: AgentInfo { didSet { revision &+= 1 } }
+    var endpoint: String { didSet { revision &+= 1 } }
     var stream: EventStream?
-    var active: Bool
-    var total: Resources
+    var active: Bool { didSet { revision &+= 1 } }
+    var total: Resources { didSet { revision &+= 1 } }
     var registeredTime: Double
-    var reregisteredTime: Double?
+    var reregisteredTime: Double? { didSet { revision &+= 1 } }
     var generation = 0
     /// DEACTIVATE_AGENT or DRAIN_AGENT: no offers until REACTIVATE_AGENT.
-    var deactivated = false
-    var drain: AgentDrain?
+    var deactivated = false { didSet { revision &+= 1 } }
+    var drain: AgentDrain? { didSet { revision &+= 1 } }
+    var revision: UInt32 = 0
+    /// Tells apart entries of one ID (an agent removed and registered again).
+    let instance = UInt64.random(in: 0 ... .max)
 
     var hostname: String { info.hostname }
 }
@@ -119,12 +124,24 @@ struct AgentDrain {
 }
 
 struct OfferEntry {
-    var offer: Offer
+    /// Behind a reference: tables of thousands of offers are walked for their agent and
+    /// resources, and an inline `Offer` would be copied (every field retained) at each step.
+    private let offerBox: Box<Offer>
+    var offer: Offer { offerBox.value }
     var frameworkID: FrameworkID
     var agentID: AgentID
     var role: String
     var resources: Resources
     var created: Double
+
+    init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
+        offerBox = Box(offer)
+        self.frameworkID = frameworkID
+        self.agentID = agentID
+        self.role = role
+        self.resources = resources
+        self.created = created
+    }
 }
 
 /// The answer to a scheduler call, mapped to an HTTP status by the HTTP layer.

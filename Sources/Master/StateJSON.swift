@@ -23,7 +23,7 @@ extension StateView {
             ("leader_info", .object([("id", .string(info.id)), ("pid", .string(info.pid ?? "")),
                                      ("port", .int(Int64(config.port))), ("hostname", .string(config.hostname))])),
             ("flags", .object(flagsJSON())),
-            ("slaves", agentsJSONList()),
+            ("slaves", agentsJSONList(cache: cache)),
             ("recovered_slaves", .array([])),
             ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, cache: cache) })),
             ("completed_frameworks", .array(completedFrameworks.map { frameworkJSON($0, cache: cache) })),
@@ -53,14 +53,29 @@ extension StateView {
     /// tasks and executors, as Mesos counts it) less what is offered: one subtraction per agent,
     /// not one addition per task.
     func agentUsage() -> (used: [AgentID: Resources], offered: [AgentID: Resources]) {
-        var offered: [AgentID: Resources] = [:]
-        for offer in offers.values { offered[offer.agentID, default: Resources()] += offer.resources }
+        let offered = offeredByAgent()
         var used: [AgentID: Resources] = [:]
+        used.reserveCapacity(agents.count)
         for id in agents.keys {
-            let held = allocator.total(of: id) - allocator.available(on: id)
+            let held = allocator.held(on: id)
             used[id] = offered[id].map { held - $0 } ?? held
         }
         return (used, offered)
+    }
+
+    func offeredByAgent() -> [AgentID: Resources] { offerTotals.byAgent }
+
+    /// What is on offer, by agent and by framework: one pass over the offers, once per view.
+    var offerTotals: OfferTotals {
+        if let known = legacyMemo.offerTotals { return known }
+        var totals = OfferTotals()
+        for index in offers.indices {
+            let resources = offers.values[index].resources
+            totals.byAgent[offers.values[index].agentID, default: Resources()] += resources
+            totals.byFramework[offers.values[index].frameworkID, default: Resources()] += resources
+        }
+        legacyMemo.offerTotals = totals
+        return totals
     }
 
     /// What the framework's tasks and executors hold, by the same reckoning.
@@ -68,44 +83,10 @@ extension StateView {
         allocator.allocated(to: framework.id) - offered
     }
 
-    func agentsJSONList() -> JSONValue {
-        let usage = agentUsage()
-        return .array(agents.values.sorted { $0.id < $1.id }.map {
-            agentJSON($0, used: usage.used[$0.id] ?? Resources(), offered: usage.offered[$0.id] ?? Resources())
-        })
-    }
-
-    func agentJSON(_ agent: AgentEntry, used: Resources, offered: Resources) -> JSONValue {
-        let port = agent.endpoint.split(separator: ":").last.flatMap { Int64($0) } ?? 5051
-        var pairs: [(String, JSONValue)] = [
-            ("id", .string(agent.id.value)),
-            ("pid", .string("slave(1)@\(agent.endpoint)")),
-            ("hostname", .string(agent.hostname)),
-            ("port", .int(port)),
-            ("registered_time", .number(agent.registeredTime)),
-        ]
-        if let t = agent.reregisteredTime { pairs.append(("reregistered_time", .number(t))) }
-        pairs += [
-            ("resources", legacy(agent.total)),
-            ("used_resources", legacy(used)),
-            ("offered_resources", legacy(offered)),
-            ("reserved_resources", reservedJSON(agent.total)),
-            ("unreserved_resources", legacy(agent.total.unreserved)),
-            ("attributes", attributesJSON(agent.info.attributes ?? [])),
-            ("active", .bool(agent.active)),
-            ("deactivated", .bool(agent.deactivated)),
-            ("version", .string(plinthMesosVersion)),
-            ("capabilities", .array(["MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT", "AGENT_DRAINING"])),
-        ]
-        if let drain = agent.drain { pairs.append(("drain_info", Master.drainJSON(drain))) }
-        return .object(pairs)
-    }
-
     func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue { frameworkJSON(framework, cache: nil) }
 
     func frameworkJSON(_ framework: FrameworkEntry, cache: StateCache?) -> JSONValue {
-        var offered = Resources()
-        for id in framework.offers { if let o = offers[id] { offered += o.resources } }
+        let offered = offerTotals.byFramework[framework.id] ?? Resources()
         let used = usedResources(of: framework, offered: offered)
         let info = framework.info
         var pairs: [(String, JSONValue)] = [
@@ -140,7 +121,7 @@ extension StateView {
             ("unreachable_tasks", .array([])),
             ("completed_tasks", cache?.list(framework, completed: true) { tasksJSON(framework.completedTasks) }
                 ?? tasksJSON(framework.completedTasks)),
-            ("offers", .array(framework.offers.compactMap { offers[$0] }.map(offerJSON))),
+            ("offers", offersJSON(framework.offers, cache: cache)),
             ("executors", .array([])),
         ]
         return .object(pairs)
@@ -152,13 +133,36 @@ extension StateView {
         return .raw(bytes)
     }
 
-    func offerJSON(_ offer: OfferEntry) -> JSONValue {
-        .object([
-            ("id", .string(offer.offer.id.value)),
-            ("framework_id", .string(offer.frameworkID.value)),
-            ("slave_id", .string(offer.agentID.value)),
-            ("resources", legacy(offer.resources)),
-        ])
+    /// Written straight to bytes: a framework may hold an offer from every agent. An offer
+    /// never changes, so a document copies what an earlier one wrote for it.
+    func offersJSON(_ ids: Set<OfferID>, cache: StateCache? = nil) -> JSONValue {
+        .stream(size: ids.count * 200) { out in
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for id in ids {
+                let bytes = cache?.offer(id) { offerBytes(id) } ?? offerBytes(id)
+                guard let bytes else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: bytes)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    private func offerBytes(_ id: OfferID) -> [UInt8]? {
+        guard let index = offers.index(forKey: id) else { return nil }
+        var out: [UInt8] = []
+        out.append(contentsOf: #"{"id":"#.utf8)
+        JSONValue.quote(id.value, into: &out)
+        out.append(contentsOf: #","framework_id":"#.utf8)
+        JSONValue.quote(offers.values[index].frameworkID.value, into: &out)
+        out.append(contentsOf: #","slave_id":"#.utf8)
+        JSONValue.quote(offers.values[index].agentID.value, into: &out)
+        out.append(contentsOf: #","resources":"#.utf8)
+        out.append(contentsOf: legacyBytes(offers.values[index].resources))
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// Reserved resources keyed by the role they are reserved for.

@@ -35,7 +35,15 @@ public struct StateView: Sendable {
 final class LegacyMemo: @unchecked Sendable {
     var values: [Resources: JSONValue] = [:]
     var bytes: [Resources: [UInt8]] = [:]
+    var reservations: [Resources: [UInt8]] = [:]
+    var offerTotals: OfferTotals?
     var writtenTasks: [WrittenTask] = []
+}
+
+/// Resources on offer, summed by agent and by framework.
+struct OfferTotals {
+    var byAgent: [AgentID: Resources] = [:]
+    var byFramework: [FrameworkID: Resources] = [:]
 }
 
 /// A live task's legacy JSON as of one revision.
@@ -95,15 +103,56 @@ public final class StateCache: @unchecked Sendable {
         var revision: UInt64
         var buffer: ByteBuffer
     }
+    struct AgentBytes {
+        var instance: UInt64
+        var revision: UInt32
+        var parts: AgentParts
+        var build: UInt64
+    }
     private var entries: [Key: Entry] = [:]
     private var used: Set<Key> = []
+    private var agents: [AgentID: AgentBytes] = [:]
+    private var offers: [OfferID: (bytes: [UInt8], build: UInt64)] = [:]
+    private var build: UInt64 = 0
 
     public init() {}
 
-    func beginBuild() { used = [] }
+    func beginBuild() {
+        used = []
+        build &+= 1
+    }
 
-    /// Drops the lists of frameworks the build did not see (they were removed).
-    func endBuild() { entries = entries.filter { used.contains($0.key) } }
+    /// Drops what the build did not use: frameworks and agents that were removed.
+    func endBuild() {
+        entries = entries.filter { used.contains($0.key) }
+        if agents.contains(where: { $0.value.build != build }) { agents = agents.filter { $0.value.build == build } }
+        if offers.contains(where: { $0.value.build != build }) { offers = offers.filter { $0.value.build == build } }
+    }
+
+    /// An offer's bytes as an earlier build wrote them (an offer never changes), or written now;
+    /// nil when the offer is gone.
+    func offer(_ id: OfferID, write: () -> [UInt8]?) -> [UInt8]? {
+        if let index = offers.index(forKey: id) {
+            offers.values[index].build = build
+            return offers.values[index].bytes
+        }
+        guard let bytes = write() else { return nil }
+        offers[id] = (bytes, build)
+        return bytes
+    }
+
+    /// The agent's bytes from an earlier build while it has not changed (same instance and
+    /// revision); written now otherwise.
+    func agent(_ id: AgentID, instance: UInt64, revision: UInt32, write: () -> AgentParts) -> AgentParts {
+        if let index = agents.index(forKey: id), agents.values[index].instance == instance,
+           agents.values[index].revision == revision {
+            agents.values[index].build = build
+            return agents.values[index].parts
+        }
+        let parts = write()
+        agents[id] = AgentBytes(instance: instance, revision: revision, parts: parts, build: build)
+        return parts
+    }
 
     func list(_ framework: FrameworkEntry, completed: Bool, write: () -> JSONValue) -> JSONValue {
         let key = Key(framework: framework.id, completed: completed)
