@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Mesos v1 wire types, JSON codec and RecordIO framing: no I/O.
@@ -38,6 +39,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // Protobuf bodies of the v1 APIs: code generated from Protos/ (scripts/gen-protos.sh)
+        // and the one bridge between it and the JSON wire types.
+        .target(name: "MesosProtobuf", dependencies: [
+            "HTTPSupport",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: strict),
         // What a master must not forget, cut into documents, written by one batching Registrar
         // into SQLite (one master) or fenced into ZooKeeper (masters that fail over).
         .target(name: "Registry", dependencies: [
@@ -52,7 +59,7 @@ let package = Package(
         .target(name: "WebUI", resources: [.embedInCode("Assets")], swiftSettings: strict),
         .target(name: "Master", dependencies: [
             "Registry", "MesosMetrics", "WebUI",
-            "MesosAPI", "Allocator", "HTTPSupport",
+            "MesosAPI", "Allocator", "HTTPSupport", "MesosProtobuf",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -81,7 +88,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
-            "MesosAPI", "HTTPSupport", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper", "MesosMetrics",
+            "MesosAPI", "HTTPSupport", "MesosProtobuf", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper", "MesosMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python virtual environment the end-to-end tests (tests/e2e) run in: pytest plus the
 # real third-party Mesos client pymesos 0.3.15 and its dependencies, kazoo, and prometheus_client
-# (its text-format parser checks /metrics), and selenium (drives headless Chromium for the web UI).
+# (its text-format parser checks /metrics), selenium (drives headless Chromium for the web UI),
+# and protobuf with grpcio-tools (protobuf clients, their classes generated from Protos/ by the tests).
 #
 #   scripts/setup-venv.sh [VENV_DIR]      (default: <repo>/.venv-e2e)
 #
@@ -14,7 +15,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${1:-$repo/.venv-e2e}
 py=${PYTHON:-python3}
-stamp=$venv/.complete-e2e-v3
+stamp=$venv/.complete-e2e-v4
 
 if [[ -f $stamp && -x $venv/bin/python ]]; then
   echo "$venv/bin/python"
@@ -46,11 +47,12 @@ site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pur
 cp -r "$work/http-parser-0.9.0/http_parser" "$site/"
 rm -f "$site"/http_parser/*.c "$site"/http_parser/*.pyx "$site"/http_parser/*.h
 
-"${pip[@]}" install pytest six addict requests kazoo==2.11.0 prometheus_client==0.26.0 selenium==4.38.0 >&2
+"${pip[@]}" install pytest six addict requests kazoo==2.11.0 prometheus_client==0.26.0 selenium==4.38.0 \
+  protobuf==7.36.2 grpcio-tools==1.85.1 >&2
 "${pip[@]}" install --no-deps pymesos==0.3.15 >&2
 
 "$venv/bin/python" - <<'PY'
-import addict, pytest, requests, pymesos, prometheus_client, selenium
+import addict, pytest, requests, pymesos, prometheus_client, selenium, google.protobuf, grpc_tools.protoc
 from http_parser.http import HttpParser
 from pymesos import MesosSchedulerDriver, Scheduler
 PY

@@ -23,8 +23,12 @@ public final class EventStream: Sendable {
         var finished = false
     }
 
-    public init(id: String = UUID().uuidString.lowercased()) {
+    /// Turns each JSON record into the format the client accepts (protobuf); nil for JSON.
+    private let transcode: (@Sendable (Data) -> Data?)?
+
+    public init(id: String = UUID().uuidString.lowercased(), transcode: (@Sendable (Data) -> Data?)? = nil) {
         self.id = id
+        self.transcode = transcode
     }
 
     /// A record as queued: its payload, or the event to encode into one when drained.
@@ -52,14 +56,15 @@ public final class EventStream: Sendable {
     }
 
     /// The records as RecordIO bytes, encoding the events among them here.
-    private static func frame(_ records: [Record]) -> ByteBuffer {
+    private func frame(_ records: [Record]) -> ByteBuffer {
         var buffer = ByteBuffer()
         for record in records {
-            let payload: Data?
+            var payload: Data?
             switch record {
             case .payload(let data): payload = data
             case .event(let encode): payload = encode()
             }
+            if let transcode, let json = payload { payload = transcode(json) }
             guard let payload else { continue }
             buffer.writeString("\(payload.count)\n")
             buffer.writeBytes(payload)
@@ -79,7 +84,7 @@ public final class EventStream: Sendable {
     /// Whatever is queued right now, without waiting: for callers that drive the master
     /// directly, such as tests.
     public func takePending() -> ByteBuffer {
-        Self.frame(state.withLock { state in
+        frame(state.withLock { state in
             defer { state.pending = [] }
             return state.pending
         })
@@ -100,7 +105,7 @@ public final class EventStream: Sendable {
             }
             if let records {
                 guard let records else { return nil }
-                let chunk = Self.frame(records)
+                let chunk = frame(records)
                 if chunk.readableBytes > 0 { return chunk }
                 continue
             }

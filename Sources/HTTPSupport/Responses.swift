@@ -84,9 +84,28 @@ public enum Reply {
     }
 }
 
+/// The two media types of the v1 APIs.
+public enum WireFormat: Sendable, Equatable {
+    case json, protobuf
+
+    public var mediaType: String {
+        switch self {
+        case .json: "application/json"
+        case .protobuf: "application/x-protobuf"
+        }
+    }
+}
+
+/// What a v1 request's body is, and what its answer must be.
+public struct V1Formats: Sendable, Equatable {
+    public var body: WireFormat
+    public var reply: WireFormat
+}
+
 /// A ready error response, carried through `Result`.
 public struct ResponseError: Error {
     public let response: Response
+    public init(response: Response) { self.response = response }
 }
 
 public extension HTTPField.Name {
@@ -100,31 +119,46 @@ public extension Request {
         return Data(buffer.readableBytesView)
     }
 
-    /// Checks the Content-Type and Accept rules of the v1 API; nil when the request may proceed.
+    /// Checks the Content-Type and Accept rules of the v1 API for an endpoint that takes JSON
+    /// only; nil when the request may proceed.
     func v1ContentProblem(checkAccept: Bool) -> Response? {
+        if case .failure(let error) = v1Formats(checkAccept: checkAccept, protobuf: false) { return error.response }
+        return nil
+    }
+
+    /// The format of the body and the one to answer in, by the v1 API's rules: Content-Type
+    /// must name JSON or protobuf; the answer is JSON when Accept allows it (or is absent),
+    /// else protobuf when it allows that, else 406. An endpoint that does not serve protobuf
+    /// yet refuses it with 415.
+    func v1Formats(checkAccept: Bool, protobuf: Bool) -> Result<V1Formats, ResponseError> {
         guard let contentType = headers[.contentType] else {
-            return Reply.text(.badRequest, "Expecting 'Content-Type' to be present")
+            return .failure(ResponseError(response: Reply.text(.badRequest, "Expecting 'Content-Type' to be present")))
         }
         let mediaType = contentType.split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
-        if mediaType == "application/x-protobuf" {
-            return Reply.text(.unsupportedMediaType, "Protobuf requests are not supported yet; send 'application/json'")
+        let body: WireFormat
+        switch mediaType {
+        case WireFormat.json.mediaType: body = .json
+        case WireFormat.protobuf.mediaType where protobuf: body = .protobuf
+        case WireFormat.protobuf.mediaType:
+            return .failure(ResponseError(response: Reply.text(
+                .unsupportedMediaType, "Protobuf requests are not supported here yet; send 'application/json'")))
+        default:
+            return .failure(ResponseError(response: Reply.text(
+                .unsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf")))
         }
-        guard mediaType == "application/json" else {
-            return Reply.text(.unsupportedMediaType,
-                              "Expecting 'Content-Type' of application/json or application/x-protobuf")
-        }
-        if checkAccept, let accept = headers[.accept], !Request.acceptsJSON(accept) {
-            return Reply.text(.notAcceptable, "Expecting 'Accept' to allow application/json")
-        }
-        return nil
+        guard let accept = headers[.accept], checkAccept else { return .success(V1Formats(body: body, reply: .json)) }
+        if Request.accepts(accept, .json) { return .success(V1Formats(body: body, reply: .json)) }
+        if protobuf, Request.accepts(accept, .protobuf) { return .success(V1Formats(body: body, reply: .protobuf)) }
+        let allowed = protobuf ? "application/json or application/x-protobuf" : "application/json"
+        return .failure(ResponseError(response: Reply.text(.notAcceptable, "Expecting 'Accept' to allow \(allowed)")))
     }
 
-    static func acceptsJSON(_ accept: String) -> Bool {
+    static func accepts(_ accept: String, _ format: WireFormat) -> Bool {
         accept.split(separator: ",").contains { part in
             let type = part.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-            return type == "application/json" || type == "*/*" || type == "application/*"
+            return type == format.mediaType || type == "*/*" || type == "application/*"
         }
     }
 }

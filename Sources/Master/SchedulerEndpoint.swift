@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import MesosProtobuf
 import NIOCore
 
 /// `POST /api/v1/scheduler`: the HTTP rules (method, media types, stream IDs, status codes) in
@@ -12,25 +13,30 @@ struct SchedulerEndpoint: Sendable {
 
     func respond(_ request: Request, channel: any Channel) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
-        if let problem = request.v1ContentProblem(checkAccept: false) { return problem }
+        let formats: V1Formats
+        switch request.v1Formats(checkAccept: false, protobuf: true) {
+        case .success(let found): formats = found
+        case .failure(let error): return error.response
+        }
         var request = request
-        let isSubscribe: Bool
-        let body = try await request.bodyData()
         let call: Call
-        switch Reply.decodeCall(Call.self, from: body) {
+        switch Reply.decodeCall(Call.self, from: try await request.bodyData(), format: formats.body, as: .schedulerCall) {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response
         }
         if let problem = call.structuralProblem {
             return Reply.text(.badRequest, "Failed to validate scheduler::Call: \(problem)")
         }
-        isSubscribe = call.type == .SUBSCRIBE
-        if isSubscribe {
-            if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+        if call.type == .SUBSCRIBE {
+            let reply: WireFormat
+            switch request.v1Formats(checkAccept: true, protobuf: true) {
+            case .success(let found): reply = found.reply
+            case .failure(let error): return error.response
+            }
             if request.headers[.mesosStreamID] != nil {
                 return Reply.text(.badRequest, "Subscribe calls should not include the 'Mesos-Stream-Id' header")
             }
-            return await subscribe(call.subscribe!, channel: channel)
+            return await subscribe(call.subscribe!, reply: reply, channel: channel)
         }
         if call.type == .UNKNOWN { return Reply.text(.notImplemented, "Received an unknown call type") }
         guard let streamID = request.headers[.mesosStreamID] else {
@@ -45,11 +51,11 @@ struct SchedulerEndpoint: Sendable {
         }
     }
 
-    private func subscribe(_ subscribe: Call.Subscribe, channel: any Channel) async -> Response {
-        let stream = EventStream()
+    private func subscribe(_ subscribe: Call.Subscribe, reply: WireFormat, channel: any Channel) async -> Response {
+        let stream = EventStream(transcode: ProtobufBridge.transcoder(for: reply, as: .schedulerEvent))
         let outcome = await master.subscribe(subscribe, stream: stream)
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = reply.mediaType
         headers[.mesosStreamID] = stream.id
         switch outcome {
         case .refused(let message):

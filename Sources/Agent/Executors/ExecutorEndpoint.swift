@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import MesosProtobuf
 
 /// `POST /api/v1/executor`: the v1 executor API. SUBSCRIBE answers a RecordIO stream;
 /// UPDATE, MESSAGE and HEARTBEAT answer 202, with Mesos's 400s for what does not fit.
@@ -11,11 +12,15 @@ struct ExecutorEndpoint: Sendable {
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
-        if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+        let formats: V1Formats
+        switch request.v1Formats(checkAccept: true, protobuf: true) {
+        case .success(let found): formats = found
+        case .failure(let error): return error.response
+        }
         var request = request
         let body = try await request.bodyData()
         let call: ExecutorCall
-        switch Reply.decodeCall(ExecutorCall.self, from: body) {
+        switch Reply.decodeCall(ExecutorCall.self, from: body, format: formats.body, as: .executorCall) {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response
         }
@@ -23,14 +28,14 @@ struct ExecutorEndpoint: Sendable {
         case .HEARTBEAT:
             return Reply.accepted()
         case .SUBSCRIBE:
-            let stream = EventStream()
+            let stream = EventStream(transcode: ProtobufBridge.transcoder(for: formats.reply, as: .executorEvent))
             if let problem = await agent.executorSubscribed(call, stream: stream) {
                 return Reply.text(.badRequest, problem)
             }
             let agent = self.agent
             let key = CustomExecutor.Key(framework: call.frameworkId, executor: call.executorId)
             var headers = HTTPFields()
-            headers[.contentType] = "application/json"
+            headers[.contentType] = formats.reply.mediaType
             let beat = try? WireCodec.encode(ExecutorEvent.heartbeat)
             let body = stream.responseBody(heartbeat: beat, interval: .seconds(30)) { _ in
                 await agent.executorDisconnected(key, streamID: stream.id)

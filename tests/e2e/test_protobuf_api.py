@@ -1,0 +1,96 @@
+"""The v1 scheduler API with protobuf bodies, as Mesos's C++ library and mesos-execute send them:
+binary calls in, a RecordIO stream of binary events out, the same scenarios the JSON path runs."""
+import json
+
+import requests
+
+from protobuf_client import PROTOBUF, ProtobufScheduler, read_records
+
+
+def test_launch_acknowledge_kill_reconcile_teardown(cluster):
+    fw = ProtobufScheduler(cluster.master_addr).subscribe()
+    try:
+        assert fw.content_type == PROTOBUF
+        subscribed = fw.wait_event("SUBSCRIBED")
+        assert subscribed.subscribed.heartbeat_interval_seconds > 0
+        assert subscribed.subscribed.master_info.id
+
+        offer = fw.take_offer()
+        assert offer.hostname and offer.agent_id.value
+        names = {r.name for r in offer.resources}
+        assert {"cpus", "mem", "ports"} <= names, names
+        ports = next(r for r in offer.resources if r.name == "ports")
+        assert ports.ranges.range[0].begin == 31000 and ports.ranges.range[0].end == 32000
+
+        r = fw.launch(offer, "pb-echo", "echo over protobuf")
+        assert r.status_code == 202, (r.status_code, r.text)
+        running = fw.wait_update("pb-echo", "TASK_RUNNING")
+        assert fw.acknowledge(running).status_code == 202
+        finished = fw.wait_update("pb-echo", "TASK_FINISHED")
+        assert finished.update.status.uuid, "an update to acknowledge carries its uuid"
+        assert fw.acknowledge(finished).status_code == 202
+
+        # A long task: reconciled while it runs (and the finished one, which the master no
+        # longer knows once acknowledged), then killed.
+        offer = fw.take_offer()
+        assert fw.launch(offer, "pb-sleep", "sleep 100").status_code == 202
+        fw.acknowledge(fw.wait_update("pb-sleep", "TASK_RUNNING"))
+        reconcile = fw.new_call("RECONCILE")
+        for task_id in ("pb-sleep", "pb-echo"):
+            reconcile.reconcile.tasks.add().task_id.value = task_id
+        assert fw.post(reconcile).status_code == 202
+        reason = fw.pb.mesos.TaskStatus.Reason.Value("REASON_RECONCILIATION")
+        answers = {}
+        for task_id in ("pb-sleep", "pb-echo"):
+            update = fw.wait_event("UPDATE", lambda e, t=task_id: e.update.status.task_id.value == t
+                                   and e.update.status.reason == reason)
+            answers[task_id] = fw.pb.mesos.TaskState.Name(update.update.status.state)
+        assert answers == {"pb-sleep": "TASK_RUNNING", "pb-echo": "TASK_LOST"}, answers
+
+        kill = fw.new_call("KILL")
+        kill.kill.task_id.value = "pb-sleep"
+        kill.kill.agent_id.value = offer.agent_id.value
+        assert fw.post(kill).status_code == 202
+        fw.acknowledge(fw.wait_update("pb-sleep", "TASK_KILLED"))
+
+        state = requests.get(f"{cluster.url}/master/state", timeout=10).json()
+        (framework,) = [f for f in state["frameworks"] if f["id"] == fw.framework_id]
+        assert framework["name"] == "protobuf-e2e"
+
+        assert fw.post(fw.new_call("TEARDOWN")).status_code == 202
+        state = requests.get(f"{cluster.url}/master/state", timeout=10).json()
+        assert fw.framework_id in {f["id"] for f in state["completed_frameworks"]}
+    finally:
+        fw.close()
+
+
+def test_protobuf_call_with_a_json_answer(cluster):
+    """The body's format and the answer's are chosen apart: Accept picks the stream's."""
+    fw = ProtobufScheduler(cluster.master_addr, accept="application/json")
+    call = fw.new_call("SUBSCRIBE")
+    call.subscribe.framework_info.CopyFrom(fw.info)
+    r = requests.post(f"{cluster.url}/api/v1/scheduler", data=call.SerializeToString(), stream=True,
+                      headers={"Content-Type": PROTOBUF, "Accept": "application/json"}, timeout=(10, 10))
+    try:
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
+        first = json.loads(next(read_records(r)))
+        assert first["type"] == "SUBSCRIBED", first
+    finally:
+        r.close()
+
+
+def test_bad_protobuf_is_refused(cluster):
+    url = f"{cluster.url}/api/v1/scheduler"
+    r = requests.post(url, data=b"\xff\xff\xff garbage", headers={"Content-Type": PROTOBUF}, timeout=10)
+    assert r.status_code == 400 and "Call protobuf" in r.text, (r.status_code, r.text)
+
+    # A SUBSCRIBE missing FrameworkInfo's required user and name does not parse either.
+    fw = ProtobufScheduler(cluster.master_addr)
+    call = fw.new_call("SUBSCRIBE")
+    call.subscribe.framework_info.hostname = "h"
+    r = requests.post(url, data=call.SerializePartialToString(), headers={"Content-Type": PROTOBUF}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+
+    r = requests.post(url, data=b"", headers={"Content-Type": PROTOBUF, "Accept": "text/plain"}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    assert requests.get(f"{cluster.url}/health", timeout=5).status_code == 200
