@@ -1,10 +1,14 @@
 """The v1 scheduler API with protobuf bodies, as Mesos's C++ library and mesos-execute send them:
 binary calls in, a RecordIO stream of binary events out, the same scenarios the JSON path runs."""
 import json
+import sys
+from pathlib import Path
 
 import requests
 
 from protobuf_client import PROTOBUF, ProtobufScheduler, read_records
+
+EXECUTOR = Path(__file__).with_name("protobuf_executor.py")
 
 
 def test_launch_acknowledge_kill_reconcile_teardown(cluster):
@@ -94,3 +98,60 @@ def test_bad_protobuf_is_refused(cluster):
     r = requests.post(url, data=b"", headers={"Content-Type": PROTOBUF, "Accept": "text/plain"}, timeout=10)
     assert r.status_code == 400, (r.status_code, r.text)
     assert requests.get(f"{cluster.url}/health", timeout=5).status_code == 200
+
+
+def test_protobuf_executor_runs_tasks_and_exchanges_messages(cluster):
+    """Both ends in protobuf: a scheduler launches tasks on a custom executor that subscribes
+    to the agent with binary calls, and messages go both ways."""
+    fw = ProtobufScheduler(cluster.master_addr).subscribe()
+    pb = fw.pb
+    try:
+        def launch(task_id: str):
+            offer = fw.take_offer()
+            call = fw.new_call("ACCEPT")
+            call.accept.offer_ids.add().value = offer.id.value
+            operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+            task = operation.launch.task_infos.add(name=task_id)
+            task.task_id.value = task_id
+            task.agent_id.value = offer.agent_id.value
+            executor = task.executor
+            executor.executor_id.value = "pb-executor"
+            executor.name = "protobuf executor"
+            executor.command.value = f"{sys.executable} {EXECUTOR}"
+            for resources, cpus, mem in ((task.resources, 0.1, 32), (executor.resources, 0.1, 64)):
+                for name, value in (("cpus", cpus), ("mem", mem)):
+                    r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
+                    r.scalar.value = value
+            assert fw.post(call).status_code == 202
+            return offer.agent_id.value
+
+        def wait_message(text: str):
+            return fw.wait_event("MESSAGE", lambda e: e.message.data.decode() == text, timeout=30)
+
+        agent_id = launch("first")
+        running = fw.wait_update("first", "TASK_RUNNING")
+        assert running.update.status.executor_id.value == "pb-executor"
+        fw.acknowledge(running)
+        assert wait_message("started first").message.executor_id.value == "pb-executor"
+
+        def say(text: str):
+            call = fw.new_call("MESSAGE")
+            call.message.agent_id.value = agent_id
+            call.message.executor_id.value = "pb-executor"
+            call.message.data = text.encode()
+            assert fw.post(call).status_code == 202
+
+        say("ping")
+        wait_message("echo ping")
+
+        launch("second")
+        fw.acknowledge(fw.wait_update("second", "TASK_RUNNING"))
+        wait_message("started second")
+        say("finish first")
+        fw.acknowledge(fw.wait_update("first", "TASK_FINISHED"))
+        kill = fw.new_call("KILL")
+        kill.kill.task_id.value = "second"
+        assert fw.post(kill).status_code == 202
+        fw.acknowledge(fw.wait_update("second", "TASK_KILLED"))
+    finally:
+        fw.close()
