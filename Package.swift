@@ -39,11 +39,21 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The libprocess wire protocol: peers named id@host:port, messages as HTTP POSTs.
+        .target(name: "Libprocess", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         // Protobuf bodies of the v1 APIs: code generated from Protos/ (scripts/gen-protos.sh)
         // and the one bridge between it and the JSON wire types.
         .target(name: "MesosProtobuf", dependencies: [
             "HTTPSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         // What a master must not forget, cut into documents, written by one batching Registrar
         // into SQLite (one master) or fenced into ZooKeeper (masters that fail over).
@@ -59,7 +69,7 @@ let package = Package(
         .target(name: "WebUI", resources: [.embedInCode("Assets")], swiftSettings: strict),
         .target(name: "Master", dependencies: [
             "Registry", "MesosMetrics", "WebUI",
-            "MesosAPI", "Allocator", "HTTPSupport", "MesosProtobuf",
+            "MesosAPI", "Allocator", "HTTPSupport", "MesosProtobuf", "Libprocess",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

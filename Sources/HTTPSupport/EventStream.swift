@@ -93,7 +93,7 @@ public final class EventStream: Sendable {
     /// Everything written since the last call, waiting until there is something; nil once
     /// finished and drained, or when the task is cancelled (the server is stopping), so the
     /// response always ends properly.
-    func nextChunk() async -> ByteBuffer? {
+    public func nextChunk() async -> ByteBuffer? {
         while true {
             if Task.isCancelled { finish() }
             let records: [Record]?? = state.withLock { state in

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import Libprocess
 import Logging
 import MesosAPI
 import MesosMetrics
@@ -15,17 +16,21 @@ public struct MasterServer: Sendable {
     public let gate: LeaderGate
     let exposition = PrometheusExposition()
     let stateBatcher = StateBatcher()
+    let native: NativeSchedulers
 
     public init(master: Master, gate: LeaderGate = LeaderGate()) {
         self.master = master
         self.gate = gate
+        native = NativeSchedulers(master: master, pid: master.info.pid ?? "master@\(master.config.ip):\(master.config.port)",
+                                  logger: Logger(label: "plinth.master.native"))
     }
 
     /// The Hummingbird application serving the master; `onRunning` learns the bound port.
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let router = MasterRouter(master: master, gate: gate, exposition: exposition, stateBatcher: stateBatcher)
+        let router = MasterRouter(master: master, gate: gate, exposition: exposition, stateBatcher: stateBatcher,
+                                  native: native)
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
@@ -50,11 +55,17 @@ struct MasterRouter: Sendable {
     let gate: LeaderGate
     let exposition: PrometheusExposition
     let stateBatcher: StateBatcher
+    let native: NativeSchedulers
     let operatorStateBatcher = StateBatcher()
     var scheduler: SchedulerEndpoint { SchedulerEndpoint(master: master) }
     var agents: AgentEndpoint { AgentEndpoint(master: master) }
 
     func route(_ request: Request, channel: any Channel) async throws -> Response {
+        if request.method == .post,
+           let message = LibprocessRequest.parse(path: request.uri.path, from: request.headers[.libprocessFrom],
+                                                 userAgent: request.headers[.userAgent]) {
+            return try await libprocess(request, from: message.from, to: message.to, name: message.name)
+        }
         var path = request.uri.path
         if path.hasPrefix("/master/") { path = String(path.dropFirst("/master".count)) }
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
@@ -200,4 +211,20 @@ extension MasterRouter {
         response.headers[.location] = "http://\(leader)\(request.uri.path)\(query)"
         return response
     }
+}
+
+extension MasterRouter {
+    /// A libprocess message: delivered to the master's process (`master`), answered 202 as
+    /// libprocess answers a delivered message, 404 for any other process.
+    func libprocess(_ request: Request, from: ProcessID, to: String, name: String) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        guard to == "master" else { return Response(status: .notFound) }
+        await native.receive(name: name, from: from, body: body)
+        return Response(status: .accepted)
+    }
+}
+
+extension HTTPField.Name {
+    static let libprocessFrom = HTTPField.Name("Libprocess-From")!
 }

@@ -1,5 +1,8 @@
 import Foundation
 import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import SwiftProtobuf
 
 /// Protobuf bodies on the v1 APIs, by way of the JSON the rest of Plinth speaks.
@@ -70,4 +73,38 @@ extension Reply {
         }
         return decodeCall(type, from: json)
     }
+}
+
+extension Response {
+    /// This answer in the format the client accepts: a JSON body of a 200 is read whole and
+    /// converted; anything else (an error's text, an empty 200, a stream) is left as it is.
+    public func transcoded(to format: WireFormat, as message: ProtobufBridge.Message) async -> Response {
+        guard format == .protobuf, status == .ok, headers[.contentType] == WireFormat.json.mediaType else { return self }
+        let sink = BodySink()
+        do {
+            try await body.write(BodyCollector(sink: sink))
+            let converted = try ProtobufBridge.protobuf(fromJSON: Data(sink.buffer.readableBytesView), as: message)
+            var headers = HTTPFields()
+            headers[.contentType] = format.mediaType
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: converted)))
+        } catch {
+            return Reply.text(.internalServerError, "Failed to encode the response as protobuf: \(error)")
+        }
+    }
+}
+
+/// Where `BodyCollector` puts a response body; read after the body is written, by one task.
+private final class BodySink: @unchecked Sendable {
+    var buffer = ByteBuffer()
+}
+
+private struct BodyCollector: ResponseBodyWriter {
+    let sink: BodySink
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        sink.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }

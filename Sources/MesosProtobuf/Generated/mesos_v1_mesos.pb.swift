@@ -11,9 +11,10 @@
 // Plinth's definitions of the common Mesos v1 types (package mesos.v1).
 //
 // This is a subset of Mesos 1.11's include/mesos/v1/mesos.proto: only the messages and fields
-// that Plinth's JSON wire types (Sources/MesosAPI) read or write. Message names, field names,
-// field numbers, types, labels, defaults and enum numbers are Mesos's, so the binary encoding is
-// the one real Mesos clients use. Enums carry every value Mesos defines for them. Fields Plinth
+// that Plinth's JSON wire types (Sources/MesosAPI) and its operator API answers (Sources/Master,
+// Sources/Agent) read or write. Message names, field names, field numbers, types, labels,
+// defaults and enum numbers are Mesos's, so the binary encoding is the one real Mesos clients
+// use. Enums carry every value Mesos defines for them. Fields Plinth
 // does not model are left out (a parser keeps them as unknown fields); do not reuse their numbers.
 
 #if canImport(FoundationEssentials)
@@ -357,6 +358,38 @@ public nonisolated struct Mesos_V1_Unavailability: Sendable {
 
   fileprivate var _start: Mesos_V1_TimeInfo? = nil
   fileprivate var _duration: Mesos_V1_DurationInfo? = nil
+}
+
+/// Swift `MachineID` (Sources/MesosAPI/Maintenance.swift): a machine named for maintenance.
+public nonisolated struct Mesos_V1_MachineID: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var hostname: String {
+    get {_hostname ?? String()}
+    set {_hostname = newValue}
+  }
+  /// Returns true if `hostname` has been explicitly set.
+  public var hasHostname: Bool {self._hostname != nil}
+  /// Clears the value of `hostname`. Subsequent reads from it will return its default value.
+  public mutating func clearHostname() {self._hostname = nil}
+
+  public var ip: String {
+    get {_ip ?? String()}
+    set {_ip = newValue}
+  }
+  /// Returns true if `ip` has been explicitly set.
+  public var hasIp: Bool {self._ip != nil}
+  /// Clears the value of `ip`. Subsequent reads from it will return its default value.
+  public mutating func clearIp() {self._ip = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _hostname: String? = nil
+  fileprivate var _ip: String? = nil
 }
 
 /// Not modelled: offer_filters = 13.
@@ -2044,6 +2077,19 @@ public nonisolated struct Mesos_V1_Filters: Sendable {
   fileprivate var _refuseSeconds: Double? = nil
 }
 
+/// The operator API's GET_OPERATIONS answers an empty list: Plinth runs no operation with
+/// feedback, so none of Operation's fields is modelled: framework_id = 1, agent_id = 2,
+/// info = 3, latest_status = 4, statuses = 5, uuid = 6 (and the OperationStatus and UUID types).
+public nonisolated struct Mesos_V1_Operation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Not modelled: discovery = 11, limits = 15.
 public nonisolated struct Mesos_V1_TaskInfo: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -2514,6 +2560,121 @@ public nonisolated struct Mesos_V1_TaskStatus: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// A task as the operator APIs list it: Swift `V1Task` (Sources/MesosAPI/OperatorWire.swift).
+/// Not modelled: status_update_uuid = 10, discovery = 12, health_check = 15, kill_policy = 16,
+/// limits = 17.
+public nonisolated struct Mesos_V1_Task: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String {
+    get {_storage._name ?? String()}
+    set {_uniqueStorage()._name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {_storage._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {_uniqueStorage()._name = nil}
+
+  public var taskID: Mesos_V1_TaskID {
+    get {_storage._taskID ?? Mesos_V1_TaskID()}
+    set {_uniqueStorage()._taskID = newValue}
+  }
+  /// Returns true if `taskID` has been explicitly set.
+  public var hasTaskID: Bool {_storage._taskID != nil}
+  /// Clears the value of `taskID`. Subsequent reads from it will return its default value.
+  public mutating func clearTaskID() {_uniqueStorage()._taskID = nil}
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_storage._frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_uniqueStorage()._frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {_storage._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {_uniqueStorage()._frameworkID = nil}
+
+  public var executorID: Mesos_V1_ExecutorID {
+    get {_storage._executorID ?? Mesos_V1_ExecutorID()}
+    set {_uniqueStorage()._executorID = newValue}
+  }
+  /// Returns true if `executorID` has been explicitly set.
+  public var hasExecutorID: Bool {_storage._executorID != nil}
+  /// Clears the value of `executorID`. Subsequent reads from it will return its default value.
+  public mutating func clearExecutorID() {_uniqueStorage()._executorID = nil}
+
+  public var agentID: Mesos_V1_AgentID {
+    get {_storage._agentID ?? Mesos_V1_AgentID()}
+    set {_uniqueStorage()._agentID = newValue}
+  }
+  /// Returns true if `agentID` has been explicitly set.
+  public var hasAgentID: Bool {_storage._agentID != nil}
+  /// Clears the value of `agentID`. Subsequent reads from it will return its default value.
+  public mutating func clearAgentID() {_uniqueStorage()._agentID = nil}
+
+  public var state: Mesos_V1_TaskState {
+    get {_storage._state ?? .taskStaging}
+    set {_uniqueStorage()._state = newValue}
+  }
+  /// Returns true if `state` has been explicitly set.
+  public var hasState: Bool {_storage._state != nil}
+  /// Clears the value of `state`. Subsequent reads from it will return its default value.
+  public mutating func clearState() {_uniqueStorage()._state = nil}
+
+  public var resources: [Mesos_V1_Resource] {
+    get {_storage._resources}
+    set {_uniqueStorage()._resources = newValue}
+  }
+
+  public var statuses: [Mesos_V1_TaskStatus] {
+    get {_storage._statuses}
+    set {_uniqueStorage()._statuses = newValue}
+  }
+
+  public var statusUpdateState: Mesos_V1_TaskState {
+    get {_storage._statusUpdateState ?? .taskStaging}
+    set {_uniqueStorage()._statusUpdateState = newValue}
+  }
+  /// Returns true if `statusUpdateState` has been explicitly set.
+  public var hasStatusUpdateState: Bool {_storage._statusUpdateState != nil}
+  /// Clears the value of `statusUpdateState`. Subsequent reads from it will return its default value.
+  public mutating func clearStatusUpdateState() {_uniqueStorage()._statusUpdateState = nil}
+
+  public var labels: Mesos_V1_Labels {
+    get {_storage._labels ?? Mesos_V1_Labels()}
+    set {_uniqueStorage()._labels = newValue}
+  }
+  /// Returns true if `labels` has been explicitly set.
+  public var hasLabels: Bool {_storage._labels != nil}
+  /// Clears the value of `labels`. Subsequent reads from it will return its default value.
+  public mutating func clearLabels() {_uniqueStorage()._labels = nil}
+
+  public var container: Mesos_V1_ContainerInfo {
+    get {_storage._container ?? Mesos_V1_ContainerInfo()}
+    set {_uniqueStorage()._container = newValue}
+  }
+  /// Returns true if `container` has been explicitly set.
+  public var hasContainer: Bool {_storage._container != nil}
+  /// Clears the value of `container`. Subsequent reads from it will return its default value.
+  public mutating func clearContainer() {_uniqueStorage()._container = nil}
+
+  public var user: String {
+    get {_storage._user ?? String()}
+    set {_uniqueStorage()._user = newValue}
+  }
+  /// Returns true if `user` has been explicitly set.
+  public var hasUser: Bool {_storage._user != nil}
+  /// Clears the value of `user`. Subsequent reads from it will return its default value.
+  public mutating func clearUser() {_uniqueStorage()._user = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
 /// Not modelled: Appc.id = 2, Appc.labels = 3, Docker.credential = 2, Docker.config = 3.
 public nonisolated struct Mesos_V1_Image: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -2759,6 +2920,181 @@ public nonisolated struct Mesos_V1_ContainerStatus: Sendable {
   fileprivate var _executorPid: UInt32? = nil
 }
 
+/// A container's usage, as the agent's GET_CONTAINERS reports it: the fields of Swift
+/// `ResourceUsage` (Sources/Isolation/ResourceUsage.swift). Not modelled: cpus_soft_limit = 45,
+/// mem_total_memsw_bytes = 37, mem_soft_limit_bytes = 38, mem_file_bytes = 10,
+/// mem_anon_bytes = 11, mem_mapped_file_bytes = 12, mem_swap_bytes = 40,
+/// mem_unevictable_bytes = 41, mem_low_pressure_counter = 32, mem_medium_pressure_counter = 33,
+/// mem_critical_pressure_counter = 34, disk_statistics = 43, blkio_statistics = 44, perf = 13,
+/// net_rx_packets = 14, net_rx_bytes = 15, net_rx_errors = 16, net_rx_dropped = 17,
+/// net_tx_packets = 18, net_tx_bytes = 19, net_tx_errors = 20, net_tx_dropped = 21,
+/// net_tcp_rtt_microsecs_p50 = 22, net_tcp_rtt_microsecs_p90 = 23,
+/// net_tcp_rtt_microsecs_p95 = 24, net_tcp_rtt_microsecs_p99 = 25,
+/// net_tcp_active_connections = 28, net_tcp_time_wait_connections = 29,
+/// net_traffic_control_statistics = 35, net_snmp_statistics = 42.
+public nonisolated struct Mesos_V1_ResourceStatistics: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var timestamp: Double {
+    get {_timestamp ?? 0}
+    set {_timestamp = newValue}
+  }
+  /// Returns true if `timestamp` has been explicitly set.
+  public var hasTimestamp: Bool {self._timestamp != nil}
+  /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
+  public mutating func clearTimestamp() {self._timestamp = nil}
+
+  public var processes: UInt32 {
+    get {_processes ?? 0}
+    set {_processes = newValue}
+  }
+  /// Returns true if `processes` has been explicitly set.
+  public var hasProcesses: Bool {self._processes != nil}
+  /// Clears the value of `processes`. Subsequent reads from it will return its default value.
+  public mutating func clearProcesses() {self._processes = nil}
+
+  public var threads: UInt32 {
+    get {_threads ?? 0}
+    set {_threads = newValue}
+  }
+  /// Returns true if `threads` has been explicitly set.
+  public var hasThreads: Bool {self._threads != nil}
+  /// Clears the value of `threads`. Subsequent reads from it will return its default value.
+  public mutating func clearThreads() {self._threads = nil}
+
+  public var cpusUserTimeSecs: Double {
+    get {_cpusUserTimeSecs ?? 0}
+    set {_cpusUserTimeSecs = newValue}
+  }
+  /// Returns true if `cpusUserTimeSecs` has been explicitly set.
+  public var hasCpusUserTimeSecs: Bool {self._cpusUserTimeSecs != nil}
+  /// Clears the value of `cpusUserTimeSecs`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusUserTimeSecs() {self._cpusUserTimeSecs = nil}
+
+  public var cpusSystemTimeSecs: Double {
+    get {_cpusSystemTimeSecs ?? 0}
+    set {_cpusSystemTimeSecs = newValue}
+  }
+  /// Returns true if `cpusSystemTimeSecs` has been explicitly set.
+  public var hasCpusSystemTimeSecs: Bool {self._cpusSystemTimeSecs != nil}
+  /// Clears the value of `cpusSystemTimeSecs`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusSystemTimeSecs() {self._cpusSystemTimeSecs = nil}
+
+  public var cpusLimit: Double {
+    get {_cpusLimit ?? 0}
+    set {_cpusLimit = newValue}
+  }
+  /// Returns true if `cpusLimit` has been explicitly set.
+  public var hasCpusLimit: Bool {self._cpusLimit != nil}
+  /// Clears the value of `cpusLimit`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusLimit() {self._cpusLimit = nil}
+
+  /// UInt64 on the Swift side.
+  public var cpusNrPeriods: UInt32 {
+    get {_cpusNrPeriods ?? 0}
+    set {_cpusNrPeriods = newValue}
+  }
+  /// Returns true if `cpusNrPeriods` has been explicitly set.
+  public var hasCpusNrPeriods: Bool {self._cpusNrPeriods != nil}
+  /// Clears the value of `cpusNrPeriods`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusNrPeriods() {self._cpusNrPeriods = nil}
+
+  /// UInt64 on the Swift side.
+  public var cpusNrThrottled: UInt32 {
+    get {_cpusNrThrottled ?? 0}
+    set {_cpusNrThrottled = newValue}
+  }
+  /// Returns true if `cpusNrThrottled` has been explicitly set.
+  public var hasCpusNrThrottled: Bool {self._cpusNrThrottled != nil}
+  /// Clears the value of `cpusNrThrottled`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusNrThrottled() {self._cpusNrThrottled = nil}
+
+  public var cpusThrottledTimeSecs: Double {
+    get {_cpusThrottledTimeSecs ?? 0}
+    set {_cpusThrottledTimeSecs = newValue}
+  }
+  /// Returns true if `cpusThrottledTimeSecs` has been explicitly set.
+  public var hasCpusThrottledTimeSecs: Bool {self._cpusThrottledTimeSecs != nil}
+  /// Clears the value of `cpusThrottledTimeSecs`. Subsequent reads from it will return its default value.
+  public mutating func clearCpusThrottledTimeSecs() {self._cpusThrottledTimeSecs = nil}
+
+  public var memTotalBytes: UInt64 {
+    get {_memTotalBytes ?? 0}
+    set {_memTotalBytes = newValue}
+  }
+  /// Returns true if `memTotalBytes` has been explicitly set.
+  public var hasMemTotalBytes: Bool {self._memTotalBytes != nil}
+  /// Clears the value of `memTotalBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearMemTotalBytes() {self._memTotalBytes = nil}
+
+  public var memLimitBytes: UInt64 {
+    get {_memLimitBytes ?? 0}
+    set {_memLimitBytes = newValue}
+  }
+  /// Returns true if `memLimitBytes` has been explicitly set.
+  public var hasMemLimitBytes: Bool {self._memLimitBytes != nil}
+  /// Clears the value of `memLimitBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearMemLimitBytes() {self._memLimitBytes = nil}
+
+  public var memCacheBytes: UInt64 {
+    get {_memCacheBytes ?? 0}
+    set {_memCacheBytes = newValue}
+  }
+  /// Returns true if `memCacheBytes` has been explicitly set.
+  public var hasMemCacheBytes: Bool {self._memCacheBytes != nil}
+  /// Clears the value of `memCacheBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearMemCacheBytes() {self._memCacheBytes = nil}
+
+  public var memRssBytes: UInt64 {
+    get {_memRssBytes ?? 0}
+    set {_memRssBytes = newValue}
+  }
+  /// Returns true if `memRssBytes` has been explicitly set.
+  public var hasMemRssBytes: Bool {self._memRssBytes != nil}
+  /// Clears the value of `memRssBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearMemRssBytes() {self._memRssBytes = nil}
+
+  public var diskLimitBytes: UInt64 {
+    get {_diskLimitBytes ?? 0}
+    set {_diskLimitBytes = newValue}
+  }
+  /// Returns true if `diskLimitBytes` has been explicitly set.
+  public var hasDiskLimitBytes: Bool {self._diskLimitBytes != nil}
+  /// Clears the value of `diskLimitBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearDiskLimitBytes() {self._diskLimitBytes = nil}
+
+  public var diskUsedBytes: UInt64 {
+    get {_diskUsedBytes ?? 0}
+    set {_diskUsedBytes = newValue}
+  }
+  /// Returns true if `diskUsedBytes` has been explicitly set.
+  public var hasDiskUsedBytes: Bool {self._diskUsedBytes != nil}
+  /// Clears the value of `diskUsedBytes`. Subsequent reads from it will return its default value.
+  public mutating func clearDiskUsedBytes() {self._diskUsedBytes = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _timestamp: Double? = nil
+  fileprivate var _processes: UInt32? = nil
+  fileprivate var _threads: UInt32? = nil
+  fileprivate var _cpusUserTimeSecs: Double? = nil
+  fileprivate var _cpusSystemTimeSecs: Double? = nil
+  fileprivate var _cpusLimit: Double? = nil
+  fileprivate var _cpusNrPeriods: UInt32? = nil
+  fileprivate var _cpusNrThrottled: UInt32? = nil
+  fileprivate var _cpusThrottledTimeSecs: Double? = nil
+  fileprivate var _memTotalBytes: UInt64? = nil
+  fileprivate var _memLimitBytes: UInt64? = nil
+  fileprivate var _memCacheBytes: UInt64? = nil
+  fileprivate var _memRssBytes: UInt64? = nil
+  fileprivate var _diskLimitBytes: UInt64? = nil
+  fileprivate var _diskUsedBytes: UInt64? = nil
+}
+
 public nonisolated struct Mesos_V1_Labels: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2800,6 +3136,264 @@ public nonisolated struct Mesos_V1_Label: Sendable {
 
   fileprivate var _key: String? = nil
   fileprivate var _value: String? = nil
+}
+
+/// Swift `WeightInfo` (Sources/MesosAPI/Operator.swift).
+public nonisolated struct Mesos_V1_WeightInfo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var weight: Double {
+    get {_weight ?? 0}
+    set {_weight = newValue}
+  }
+  /// Returns true if `weight` has been explicitly set.
+  public var hasWeight: Bool {self._weight != nil}
+  /// Clears the value of `weight`. Subsequent reads from it will return its default value.
+  public mutating func clearWeight() {self._weight = nil}
+
+  public var role: String {
+    get {_role ?? String()}
+    set {_role = newValue}
+  }
+  /// Returns true if `role` has been explicitly set.
+  public var hasRole: Bool {self._role != nil}
+  /// Clears the value of `role`. Subsequent reads from it will return its default value.
+  public mutating func clearRole() {self._role = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _weight: Double? = nil
+  fileprivate var _role: String? = nil
+}
+
+/// An entry of GET_ROLES. Plinth builds it as a JSON tree (Master.rolesJSON) whose `frameworks`
+/// are bare ID strings and whose `resources` is an object of name to amount, not these types.
+public nonisolated struct Mesos_V1_Role: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {self._name = nil}
+
+  public var weight: Double {
+    get {_weight ?? 0}
+    set {_weight = newValue}
+  }
+  /// Returns true if `weight` has been explicitly set.
+  public var hasWeight: Bool {self._weight != nil}
+  /// Clears the value of `weight`. Subsequent reads from it will return its default value.
+  public mutating func clearWeight() {self._weight = nil}
+
+  public var frameworks: [Mesos_V1_FrameworkID] = []
+
+  public var resources: [Mesos_V1_Resource] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _name: String? = nil
+  fileprivate var _weight: Double? = nil
+}
+
+/// An entry of GET_METRICS (Reply.metricsList).
+public nonisolated struct Mesos_V1_Metric: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {self._name = nil}
+
+  public var value: Double {
+    get {_value ?? 0}
+    set {_value = newValue}
+  }
+  /// Returns true if `value` has been explicitly set.
+  public var hasValue: Bool {self._value != nil}
+  /// Clears the value of `value`. Subsequent reads from it will return its default value.
+  public mutating func clearValue() {self._value = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _name: String? = nil
+  fileprivate var _value: Double? = nil
+}
+
+/// An entry of LIST_FILES (FilesEndpoint.fileInfo): `mode` is the numeric st_mode.
+public nonisolated struct Mesos_V1_FileInfo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var path: String {
+    get {_path ?? String()}
+    set {_path = newValue}
+  }
+  /// Returns true if `path` has been explicitly set.
+  public var hasPath: Bool {self._path != nil}
+  /// Clears the value of `path`. Subsequent reads from it will return its default value.
+  public mutating func clearPath() {self._path = nil}
+
+  public var nlink: Int32 {
+    get {_nlink ?? 0}
+    set {_nlink = newValue}
+  }
+  /// Returns true if `nlink` has been explicitly set.
+  public var hasNlink: Bool {self._nlink != nil}
+  /// Clears the value of `nlink`. Subsequent reads from it will return its default value.
+  public mutating func clearNlink() {self._nlink = nil}
+
+  public var size: UInt64 {
+    get {_size ?? 0}
+    set {_size = newValue}
+  }
+  /// Returns true if `size` has been explicitly set.
+  public var hasSize: Bool {self._size != nil}
+  /// Clears the value of `size`. Subsequent reads from it will return its default value.
+  public mutating func clearSize() {self._size = nil}
+
+  public var mtime: Mesos_V1_TimeInfo {
+    get {_mtime ?? Mesos_V1_TimeInfo()}
+    set {_mtime = newValue}
+  }
+  /// Returns true if `mtime` has been explicitly set.
+  public var hasMtime: Bool {self._mtime != nil}
+  /// Clears the value of `mtime`. Subsequent reads from it will return its default value.
+  public mutating func clearMtime() {self._mtime = nil}
+
+  public var mode: UInt32 {
+    get {_mode ?? 0}
+    set {_mode = newValue}
+  }
+  /// Returns true if `mode` has been explicitly set.
+  public var hasMode: Bool {self._mode != nil}
+  /// Clears the value of `mode`. Subsequent reads from it will return its default value.
+  public mutating func clearMode() {self._mode = nil}
+
+  public var uid: String {
+    get {_uid ?? String()}
+    set {_uid = newValue}
+  }
+  /// Returns true if `uid` has been explicitly set.
+  public var hasUid: Bool {self._uid != nil}
+  /// Clears the value of `uid`. Subsequent reads from it will return its default value.
+  public mutating func clearUid() {self._uid = nil}
+
+  public var gid: String {
+    get {_gid ?? String()}
+    set {_gid = newValue}
+  }
+  /// Returns true if `gid` has been explicitly set.
+  public var hasGid: Bool {self._gid != nil}
+  /// Clears the value of `gid`. Subsequent reads from it will return its default value.
+  public mutating func clearGid() {self._gid = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _path: String? = nil
+  fileprivate var _nlink: Int32? = nil
+  fileprivate var _size: UInt64? = nil
+  fileprivate var _mtime: Mesos_V1_TimeInfo? = nil
+  fileprivate var _mode: UInt32? = nil
+  fileprivate var _uid: String? = nil
+  fileprivate var _gid: String? = nil
+}
+
+/// An entry of GET_FLAGS: Swift `FlagsPayload.Flag`.
+public nonisolated struct Mesos_V1_Flag: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {self._name = nil}
+
+  public var value: String {
+    get {_value ?? String()}
+    set {_value = newValue}
+  }
+  /// Returns true if `value` has been explicitly set.
+  public var hasValue: Bool {self._value != nil}
+  /// Clears the value of `value`. Subsequent reads from it will return its default value.
+  public mutating func clearValue() {self._value = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _name: String? = nil
+  fileprivate var _value: String? = nil
+}
+
+/// GET_VERSION's `version_info`. Not modelled: build_date = 2, git_sha = 5, git_branch = 6,
+/// git_tag = 7.
+public nonisolated struct Mesos_V1_VersionInfo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: String {
+    get {_version ?? String()}
+    set {_version = newValue}
+  }
+  /// Returns true if `version` has been explicitly set.
+  public var hasVersion: Bool {self._version != nil}
+  /// Clears the value of `version`. Subsequent reads from it will return its default value.
+  public mutating func clearVersion() {self._version = nil}
+
+  public var buildTime: Double {
+    get {_buildTime ?? 0}
+    set {_buildTime = newValue}
+  }
+  /// Returns true if `buildTime` has been explicitly set.
+  public var hasBuildTime: Bool {self._buildTime != nil}
+  /// Clears the value of `buildTime`. Subsequent reads from it will return its default value.
+  public mutating func clearBuildTime() {self._buildTime = nil}
+
+  public var buildUser: String {
+    get {_buildUser ?? String()}
+    set {_buildUser = newValue}
+  }
+  /// Returns true if `buildUser` has been explicitly set.
+  public var hasBuildUser: Bool {self._buildUser != nil}
+  /// Clears the value of `buildUser`. Subsequent reads from it will return its default value.
+  public mutating func clearBuildUser() {self._buildUser = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _version: String? = nil
+  fileprivate var _buildTime: Double? = nil
+  fileprivate var _buildUser: String? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -3302,6 +3896,45 @@ nonisolated extension Mesos_V1_Unavailability: SwiftProtobuf.Message, SwiftProto
   public static func ==(lhs: Mesos_V1_Unavailability, rhs: Mesos_V1_Unavailability) -> Bool {
     if lhs._start != rhs._start {return false}
     if lhs._duration != rhs._duration {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_MachineID: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MachineID"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hostname\0\u{1}ip\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._hostname) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._ip) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._hostname {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._ip {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_MachineID, rhs: Mesos_V1_MachineID) -> Bool {
+    if lhs._hostname != rhs._hostname {return false}
+    if lhs._ip != rhs._ip {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -5284,6 +5917,25 @@ nonisolated extension Mesos_V1_Filters: SwiftProtobuf.Message, SwiftProtobuf._Me
   }
 }
 
+nonisolated extension Mesos_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Operation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Operation, rhs: Mesos_V1_Operation) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Mesos_V1_TaskInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TaskInfo"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}task_id\0\u{3}agent_id\0\u{1}resources\0\u{1}executor\0\u{1}data\0\u{1}command\0\u{3}health_check\0\u{1}container\0\u{1}labels\0\u{4}\u{2}kill_policy\0\u{1}check\0\u{3}max_completion_time\0")
@@ -5869,6 +6521,172 @@ nonisolated extension Mesos_V1_TaskStatus.Reason: SwiftProtobuf._ProtoNameProvid
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REASON_COMMAND_EXECUTOR_FAILED\0\u{1}REASON_EXECUTOR_TERMINATED\0\u{1}REASON_EXECUTOR_UNREGISTERED\0\u{1}REASON_FRAMEWORK_REMOVED\0\u{1}REASON_GC_ERROR\0\u{1}REASON_INVALID_FRAMEWORKID\0\u{1}REASON_INVALID_OFFERS\0\u{1}REASON_MASTER_DISCONNECTED\0\u{1}REASON_CONTAINER_LIMITATION_MEMORY\0\u{1}REASON_RECONCILIATION\0\u{1}REASON_AGENT_DISCONNECTED\0\u{1}REASON_AGENT_REMOVED\0\u{1}REASON_AGENT_RESTARTED\0\u{1}REASON_AGENT_UNKNOWN\0\u{1}REASON_TASK_INVALID\0\u{1}REASON_TASK_UNAUTHORIZED\0\u{1}REASON_TASK_UNKNOWN\0\u{1}REASON_CONTAINER_PREEMPTED\0\u{1}REASON_RESOURCES_UNKNOWN\0\u{1}REASON_CONTAINER_LIMITATION\0\u{1}REASON_CONTAINER_LIMITATION_DISK\0\u{1}REASON_CONTAINER_LAUNCH_FAILED\0\u{1}REASON_CONTAINER_UPDATE_FAILED\0\u{1}REASON_EXECUTOR_REGISTRATION_TIMEOUT\0\u{1}REASON_EXECUTOR_REREGISTRATION_TIMEOUT\0\u{1}REASON_TASK_GROUP_INVALID\0\u{1}REASON_TASK_GROUP_UNAUTHORIZED\0\u{1}REASON_IO_SWITCHBOARD_EXITED\0\u{1}REASON_TASK_CHECK_STATUS_UPDATED\0\u{1}REASON_TASK_HEALTH_CHECK_STATUS_UPDATED\0\u{1}REASON_TASK_KILLED_DURING_LAUNCH\0\u{1}REASON_AGENT_REMOVED_BY_OPERATOR\0\u{1}REASON_AGENT_REREGISTERED\0\u{1}REASON_MAX_COMPLETION_TIME_REACHED\0\u{1}REASON_AGENT_DRAINING\0")
 }
 
+nonisolated extension Mesos_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Task"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}task_id\0\u{3}framework_id\0\u{3}executor_id\0\u{3}agent_id\0\u{1}state\0\u{1}resources\0\u{1}statuses\0\u{3}status_update_state\0\u{2}\u{2}labels\0\u{2}\u{2}container\0\u{1}user\0")
+
+  fileprivate class _StorageClass {
+    var _name: String? = nil
+    var _taskID: Mesos_V1_TaskID? = nil
+    var _frameworkID: Mesos_V1_FrameworkID? = nil
+    var _executorID: Mesos_V1_ExecutorID? = nil
+    var _agentID: Mesos_V1_AgentID? = nil
+    var _state: Mesos_V1_TaskState? = nil
+    var _resources: [Mesos_V1_Resource] = []
+    var _statuses: [Mesos_V1_TaskStatus] = []
+    var _statusUpdateState: Mesos_V1_TaskState? = nil
+    var _labels: Mesos_V1_Labels? = nil
+    var _container: Mesos_V1_ContainerInfo? = nil
+    var _user: String? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _name = source._name
+      _taskID = source._taskID
+      _frameworkID = source._frameworkID
+      _executorID = source._executorID
+      _agentID = source._agentID
+      _state = source._state
+      _resources = source._resources
+      _statuses = source._statuses
+      _statusUpdateState = source._statusUpdateState
+      _labels = source._labels
+      _container = source._container
+      _user = source._user
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public var isInitialized: Bool {
+    return withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._name == nil {return false}
+      if _storage._taskID == nil {return false}
+      if _storage._frameworkID == nil {return false}
+      if _storage._agentID == nil {return false}
+      if _storage._state == nil {return false}
+      if let v = _storage._taskID, !v.isInitialized {return false}
+      if let v = _storage._frameworkID, !v.isInitialized {return false}
+      if let v = _storage._executorID, !v.isInitialized {return false}
+      if let v = _storage._agentID, !v.isInitialized {return false}
+      if !SwiftProtobuf.Internal.areAllInitialized(_storage._resources) {return false}
+      if !SwiftProtobuf.Internal.areAllInitialized(_storage._statuses) {return false}
+      if let v = _storage._labels, !v.isInitialized {return false}
+      if let v = _storage._container, !v.isInitialized {return false}
+      return true
+    }
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._taskID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._frameworkID) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._executorID) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._agentID) }()
+        case 6: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 7: try { try decoder.decodeRepeatedMessageField(value: &_storage._resources) }()
+        case 8: try { try decoder.decodeRepeatedMessageField(value: &_storage._statuses) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._statusUpdateState) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._labels) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._container) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._user) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._name {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._taskID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._frameworkID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._executorID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._agentID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._state {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 6)
+      } }()
+      if !_storage._resources.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._resources, fieldNumber: 7)
+      }
+      if !_storage._statuses.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._statuses, fieldNumber: 8)
+      }
+      try { if let v = _storage._statusUpdateState {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._labels {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._container {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._user {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Task, rhs: Mesos_V1_Task) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._taskID != rhs_storage._taskID {return false}
+        if _storage._frameworkID != rhs_storage._frameworkID {return false}
+        if _storage._executorID != rhs_storage._executorID {return false}
+        if _storage._agentID != rhs_storage._agentID {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._resources != rhs_storage._resources {return false}
+        if _storage._statuses != rhs_storage._statuses {return false}
+        if _storage._statusUpdateState != rhs_storage._statusUpdateState {return false}
+        if _storage._labels != rhs_storage._labels {return false}
+        if _storage._container != rhs_storage._container {return false}
+        if _storage._user != rhs_storage._user {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Mesos_V1_Image: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Image"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}appc\0\u{1}docker\0\u{1}cached\0")
@@ -6189,6 +7007,115 @@ nonisolated extension Mesos_V1_ContainerStatus: SwiftProtobuf.Message, SwiftProt
   }
 }
 
+nonisolated extension Mesos_V1_ResourceStatistics: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResourceStatistics"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}timestamp\0\u{3}cpus_user_time_secs\0\u{3}cpus_system_time_secs\0\u{3}cpus_limit\0\u{3}mem_rss_bytes\0\u{3}mem_limit_bytes\0\u{3}cpus_nr_periods\0\u{3}cpus_nr_throttled\0\u{3}cpus_throttled_time_secs\0\u{4}\u{11}disk_limit_bytes\0\u{3}disk_used_bytes\0\u{2}\u{3}processes\0\u{1}threads\0\u{4}\u{5}mem_total_bytes\0\u{4}\u{3}mem_cache_bytes\0")
+
+  public var isInitialized: Bool {
+    if self._timestamp == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self._timestamp) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self._cpusUserTimeSecs) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self._cpusSystemTimeSecs) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self._cpusLimit) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self._memRssBytes) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._memLimitBytes) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self._cpusNrPeriods) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self._cpusNrThrottled) }()
+      case 9: try { try decoder.decodeSingularDoubleField(value: &self._cpusThrottledTimeSecs) }()
+      case 26: try { try decoder.decodeSingularUInt64Field(value: &self._diskLimitBytes) }()
+      case 27: try { try decoder.decodeSingularUInt64Field(value: &self._diskUsedBytes) }()
+      case 30: try { try decoder.decodeSingularUInt32Field(value: &self._processes) }()
+      case 31: try { try decoder.decodeSingularUInt32Field(value: &self._threads) }()
+      case 36: try { try decoder.decodeSingularUInt64Field(value: &self._memTotalBytes) }()
+      case 39: try { try decoder.decodeSingularUInt64Field(value: &self._memCacheBytes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._timestamp {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._cpusUserTimeSecs {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._cpusSystemTimeSecs {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._cpusLimit {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._memRssBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._memLimitBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._cpusNrPeriods {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._cpusNrThrottled {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._cpusThrottledTimeSecs {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._diskLimitBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 26)
+    } }()
+    try { if let v = self._diskUsedBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 27)
+    } }()
+    try { if let v = self._processes {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 30)
+    } }()
+    try { if let v = self._threads {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 31)
+    } }()
+    try { if let v = self._memTotalBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 36)
+    } }()
+    try { if let v = self._memCacheBytes {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 39)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_ResourceStatistics, rhs: Mesos_V1_ResourceStatistics) -> Bool {
+    if lhs._timestamp != rhs._timestamp {return false}
+    if lhs._processes != rhs._processes {return false}
+    if lhs._threads != rhs._threads {return false}
+    if lhs._cpusUserTimeSecs != rhs._cpusUserTimeSecs {return false}
+    if lhs._cpusSystemTimeSecs != rhs._cpusSystemTimeSecs {return false}
+    if lhs._cpusLimit != rhs._cpusLimit {return false}
+    if lhs._cpusNrPeriods != rhs._cpusNrPeriods {return false}
+    if lhs._cpusNrThrottled != rhs._cpusNrThrottled {return false}
+    if lhs._cpusThrottledTimeSecs != rhs._cpusThrottledTimeSecs {return false}
+    if lhs._memTotalBytes != rhs._memTotalBytes {return false}
+    if lhs._memLimitBytes != rhs._memLimitBytes {return false}
+    if lhs._memCacheBytes != rhs._memCacheBytes {return false}
+    if lhs._memRssBytes != rhs._memRssBytes {return false}
+    if lhs._diskLimitBytes != rhs._diskLimitBytes {return false}
+    if lhs._diskUsedBytes != rhs._diskUsedBytes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Mesos_V1_Labels: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Labels"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}labels\0")
@@ -6263,6 +7190,314 @@ nonisolated extension Mesos_V1_Label: SwiftProtobuf.Message, SwiftProtobuf._Mess
   public static func ==(lhs: Mesos_V1_Label, rhs: Mesos_V1_Label) -> Bool {
     if lhs._key != rhs._key {return false}
     if lhs._value != rhs._value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_WeightInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WeightInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}weight\0\u{1}role\0")
+
+  public var isInitialized: Bool {
+    if self._weight == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self._weight) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._role) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._weight {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._role {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_WeightInfo, rhs: Mesos_V1_WeightInfo) -> Bool {
+    if lhs._weight != rhs._weight {return false}
+    if lhs._role != rhs._role {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Role: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Role"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}weight\0\u{1}frameworks\0\u{1}resources\0")
+
+  public var isInitialized: Bool {
+    if self._name == nil {return false}
+    if self._weight == nil {return false}
+    if !SwiftProtobuf.Internal.areAllInitialized(self.frameworks) {return false}
+    if !SwiftProtobuf.Internal.areAllInitialized(self.resources) {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self._weight) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.frameworks) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.resources) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._weight {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    } }()
+    if !self.frameworks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.frameworks, fieldNumber: 3)
+    }
+    if !self.resources.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.resources, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Role, rhs: Mesos_V1_Role) -> Bool {
+    if lhs._name != rhs._name {return false}
+    if lhs._weight != rhs._weight {return false}
+    if lhs.frameworks != rhs.frameworks {return false}
+    if lhs.resources != rhs.resources {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Metric: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Metric"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0")
+
+  public var isInitialized: Bool {
+    if self._name == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self._value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._value {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Metric, rhs: Mesos_V1_Metric) -> Bool {
+    if lhs._name != rhs._name {return false}
+    if lhs._value != rhs._value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_FileInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FileInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}nlink\0\u{1}size\0\u{1}mtime\0\u{1}mode\0\u{1}uid\0\u{1}gid\0")
+
+  public var isInitialized: Bool {
+    if self._path == nil {return false}
+    if let v = self._mtime, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._path) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self._nlink) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self._size) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._mtime) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._mode) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self._uid) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self._gid) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._path {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._nlink {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._size {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._mtime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._mode {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._uid {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._gid {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_FileInfo, rhs: Mesos_V1_FileInfo) -> Bool {
+    if lhs._path != rhs._path {return false}
+    if lhs._nlink != rhs._nlink {return false}
+    if lhs._size != rhs._size {return false}
+    if lhs._mtime != rhs._mtime {return false}
+    if lhs._mode != rhs._mode {return false}
+    if lhs._uid != rhs._uid {return false}
+    if lhs._gid != rhs._gid {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_Flag: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Flag"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0")
+
+  public var isInitialized: Bool {
+    if self._name == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._value {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_Flag, rhs: Mesos_V1_Flag) -> Bool {
+    if lhs._name != rhs._name {return false}
+    if lhs._value != rhs._value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_V1_VersionInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VersionInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{4}\u{2}build_time\0\u{3}build_user\0")
+
+  public var isInitialized: Bool {
+    if self._version == nil {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._version) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self._buildTime) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._buildUser) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._version {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._buildTime {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._buildUser {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_V1_VersionInfo, rhs: Mesos_V1_VersionInfo) -> Bool {
+    if lhs._version != rhs._version {return false}
+    if lhs._buildTime != rhs._buildTime {return false}
+    if lhs._buildUser != rhs._buildUser {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPSupport
+import Libprocess
+import Logging
+import MesosAPI
+import MesosProtobuf
+
+/// The master's second edge for frameworks: schedulers that use the native (libmesos) driver
+/// and speak libprocess. Each driver gets an ordinary subscription, the same framework model a
+/// v1 client gets (so the allocator, the UI and the operator API cannot tell them apart); its
+/// `mesos.scheduler.Call` messages go to `Master.handle`, and the events of its subscription
+/// go back to its libprocess name as the messages the driver knows.
+actor NativeSchedulers {
+    private struct Session {
+        var framework: FrameworkID
+        var stream: EventStream
+        /// The last registration message sent, resent when the driver retries SUBSCRIBE.
+        var registered: (name: String, body: Data)?
+        var pump: Task<Void, Never>?
+    }
+
+    private let master: Master
+    private let pid: String
+    private let logger: Logger
+    private var sessions: [ProcessID: Session] = [:]
+    private var outbox: MessageSender?
+
+    init(master: Master, pid: String, logger: Logger) {
+        self.master = master
+        self.pid = pid
+        self.logger = logger
+    }
+
+    private var sender: MessageSender {
+        if let outbox { return outbox }
+        let made = MessageSender(from: pid, logger: logger) { [weak self] peer in await self?.unreachable(peer) }
+        outbox = made
+        return made
+    }
+
+    /// One message from a driver. Malformed or unknown messages are dropped with a log line:
+    /// libprocess has no error reply.
+    func receive(name: String, from peer: ProcessID, body: Data) async {
+        switch name {
+        case NativeSchedulerMessages.callName:
+            let call: Call
+            do {
+                call = try WireCodec.decode(Call.self, from: NativeSchedulerMessages.callJSON(body))
+            } catch {
+                return logger.info("Dropping a malformed \(name) from \(peer): \(error)")
+            }
+            if call.type == .SUBSCRIBE, let subscribe = call.subscribe {
+                return await self.subscribe(subscribe, resubscribing: call.frameworkId != nil, from: peer)
+            }
+            guard let session = sessions[peer] else {
+                return send(NativeSchedulerMessages.error("Framework is not subscribed"), to: peer)
+            }
+            let outcome = await master.handle(call, streamID: session.stream.id)
+            if outcome != .accepted { logger.info("\(call.type.rawValue) from native framework \(session.framework): \(outcome)") }
+        case NativeSchedulerMessages.deactivateName, NativeSchedulerMessages.unregisterName:
+            guard let session = sessions[peer],
+                  (try? NativeSchedulerMessages.framework(in: name, body: body)) == session.framework.value else {
+                return logger.info("Dropping \(name) from \(peer): no such framework subscribed from there")
+            }
+            if name == NativeSchedulerMessages.unregisterName {
+                _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
+            }
+            end(peer)
+            await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
+        default:
+            logger.info("Dropping unknown libprocess message \(name) from \(peer)")
+        }
+    }
+
+    private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {
+        // A driver retries SUBSCRIBE until it hears back; a retry of a subscription already
+        // made is answered again rather than registering a second framework.
+        if let session = sessions[peer], !resubscribing || subscribe.frameworkInfo.id == session.framework,
+           let registered = session.registered {
+            return send(registered, to: peer)
+        }
+        let stream = EventStream()
+        switch await master.subscribe(subscribe, stream: stream) {
+        case .refused(let message):
+            send(NativeSchedulerMessages.error(message), to: peer)
+        case .subscribed(let id):
+            end(peer)
+            sessions[peer] = Session(framework: id, stream: stream)
+            sessions[peer]?.pump = Task { await self.pump(stream, framework: id, resubscribed: resubscribing, to: peer) }
+            logger.info("Native framework \(id) subscribed from \(peer)")
+        }
+    }
+
+    /// Turns the subscription's events into driver messages, in order.
+    private func pump(_ stream: EventStream, framework: FrameworkID, resubscribed: Bool, to peer: ProcessID) async {
+        var decoder = RecordIODecoder()
+        var agents: [String: String] = [:]
+        while let chunk = await stream.nextChunk() {
+            decoder.feed(chunk.readableBytesView)
+            while let record = try? decoder.next() {
+                do {
+                    let messages = try NativeSchedulerMessages.messages(
+                        forEvent: record, framework: framework.value, resubscribed: resubscribed, agents: &agents)
+                    for message in messages {
+                        if message.name.hasSuffix("RegisteredMessage") { sessions[peer]?.registered = message }
+                        send(message, to: peer)
+                    }
+                } catch {
+                    logger.warning("Could not translate an event for native framework \(framework): \(error)")
+                }
+            }
+        }
+        // The master ended the subscription (a failover elsewhere, a teardown, a removal).
+        if sessions[peer]?.stream === stream { sessions[peer] = nil }
+    }
+
+    private func send(_ message: (name: String, body: Data), to peer: ProcessID) {
+        sender.send(LibprocessMessage(name: message.name, body: Array(message.body)), to: peer)
+    }
+
+    /// The driver's link broke: the framework is disconnected, as when a v1 stream closes.
+    private func unreachable(_ peer: ProcessID) async {
+        guard let session = sessions[peer] else { return }
+        end(peer)
+        await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
+    }
+
+    private func end(_ peer: ProcessID) {
+        guard let session = sessions.removeValue(forKey: peer) else { return }
+        session.pump?.cancel()
+        session.stream.finish()
+    }
+}

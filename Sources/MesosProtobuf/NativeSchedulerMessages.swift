@@ -1,0 +1,124 @@
+import Foundation
+import SwiftProtobuf
+
+/// What a native (libmesos) scheduler driver and the master say to each other, in terms of the
+/// v1 API the master already speaks. The driver sends `mesos.scheduler.Call` messages, whose
+/// bytes are a v1 scheduler `Call`'s; the master's events go back as the driver's older
+/// messages (`FrameworkRegisteredMessage`, `ResourceOffersMessage`, `StatusUpdateMessage`, ...).
+/// Pure translation: no I/O, no state beyond what each call is given.
+public enum NativeSchedulerMessages {
+    public static let callName = "mesos.scheduler.Call"
+
+    public static let deactivateName = "mesos.internal.DeactivateFrameworkMessage"
+    public static let unregisterName = "mesos.internal.UnregisterFrameworkMessage"
+
+    /// The scheduler call a `mesos.scheduler.Call` message carries, as v1 JSON. Throws for bytes
+    /// that do not parse as one.
+    public static func callJSON(_ body: Data) throws -> Data {
+        try ProtobufBridge.json(fromProtobuf: body, as: .schedulerCall)
+    }
+
+    /// The framework a DeactivateFrameworkMessage (the driver's stop with failover) or an
+    /// UnregisterFrameworkMessage (an old driver's teardown) names.
+    public static func framework(in name: String, body: Data) throws -> String? {
+        switch name {
+        case deactivateName: try Mesos_Internal_DeactivateFrameworkMessage(serializedBytes: body).frameworkID.value
+        case unregisterName: try Mesos_Internal_UnregisterFrameworkMessage(serializedBytes: body).frameworkID.value
+        default: nil
+        }
+    }
+
+    /// A master event (v1 JSON, as sent on a subscription stream) as the messages a native
+    /// driver understands. `resubscribed` picks FrameworkReregisteredMessage for SUBSCRIBED.
+    /// HEARTBEAT has no counterpart: the driver watches its libprocess link instead.
+    /// `agents` holds the agents' libprocess names by agent ID: offers add to it, and updates
+    /// name the agent that sent them from it.
+    public static func messages(forEvent json: Data, framework: String, resubscribed: Bool,
+                                agents: inout [String: String]) throws -> [(name: String, body: Data)] {
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        let event = try Mesos_V1_Scheduler_Event(jsonUTF8Data: json, options: options)
+        var frameworkID = Mesos_V1_FrameworkID()
+        frameworkID.value = framework
+        switch event.type {
+        case .subscribed:
+            if resubscribed {
+                var message = Mesos_Internal_FrameworkReregisteredMessage()
+                message.frameworkID = event.subscribed.frameworkID
+                message.masterInfo = event.subscribed.masterInfo
+                return [("mesos.internal.FrameworkReregisteredMessage", try message.serializedData(partial: true))]
+            }
+            var message = Mesos_Internal_FrameworkRegisteredMessage()
+            message.frameworkID = event.subscribed.frameworkID
+            message.masterInfo = event.subscribed.masterInfo
+            return [("mesos.internal.FrameworkRegisteredMessage", try message.serializedData(partial: true))]
+        case .offers:
+            var message = Mesos_Internal_ResourceOffersMessage()
+            message.offers = event.offers.offers
+            // One agent name per offer: the driver checks the counts match, and sends framework
+            // messages for an executor straight to the agent it learnt this way.
+            message.pids = event.offers.offers.map(agentPID)
+            for (offer, pid) in zip(event.offers.offers, message.pids) { agents[offer.agentID.value] = pid }
+            return [("mesos.internal.ResourceOffersMessage", try message.serializedData(partial: true))]
+        case .rescind:
+            var message = Mesos_Internal_RescindResourceOfferMessage()
+            message.offerID = event.rescind.offerID
+            return [("mesos.internal.RescindResourceOfferMessage", try message.serializedData(partial: true))]
+        case .update:
+            let status = event.update.status
+            var update = Mesos_Internal_StatusUpdate()
+            update.frameworkID = frameworkID
+            if status.hasExecutorID { update.executorID = status.executorID }
+            if status.hasAgentID { update.slaveID = status.agentID }
+            update.status = status
+            update.timestamp = status.hasTimestamp ? status.timestamp : Date().timeIntervalSince1970
+            var message = Mesos_Internal_StatusUpdateMessage()
+            if status.hasUuid {
+                // An update to acknowledge: from an agent (the driver acknowledges only those
+                // that name one); the master's own (reconciliation) carry no uuid.
+                update.uuid = status.uuid
+                message.pid = agents[status.agentID.value] ?? ""
+            }
+            message.update = update
+            return [("mesos.internal.StatusUpdateMessage", try message.serializedData(partial: true))]
+        case .message:
+            var message = Mesos_Internal_ExecutorToFrameworkMessage()
+            message.slaveID = event.message.agentID
+            message.frameworkID = frameworkID
+            message.executorID = event.message.executorID
+            message.data = event.message.data
+            return [("mesos.internal.ExecutorToFrameworkMessage", try message.serializedData(partial: true))]
+        case .failure:
+            if event.failure.hasExecutorID {
+                var message = Mesos_Internal_ExitedExecutorMessage()
+                message.slaveID = event.failure.agentID
+                message.frameworkID = frameworkID
+                message.executorID = event.failure.executorID
+                message.status = event.failure.status
+                return [("mesos.internal.ExitedExecutorMessage", try message.serializedData(partial: true))]
+            }
+            var message = Mesos_Internal_LostSlaveMessage()
+            message.slaveID = event.failure.agentID
+            return [("mesos.internal.LostSlaveMessage", try message.serializedData(partial: true))]
+        case .error:
+            return [error(event.error.message)]
+        default:
+            return []
+        }
+    }
+
+    /// FrameworkErrorMessage: what a driver is told when the master refuses it.
+    public static func error(_ text: String) -> (name: String, body: Data) {
+        var message = Mesos_Internal_FrameworkErrorMessage()
+        message.message = text
+        return ("mesos.internal.FrameworkErrorMessage", (try? message.serializedData(partial: true)) ?? Data())
+    }
+
+    /// The agent an offer comes from, as a libprocess name (`slave(1)@ip:port`).
+    static func agentPID(_ offer: Mesos_V1_Offer) -> String {
+        let address = offer.url.address
+        let host = address.hasIp ? address.ip : address.hostname
+        let id = offer.url.path.hasPrefix("/") ? String(offer.url.path.dropFirst()) : "slave(1)"
+        return "\(id.isEmpty ? "slave(1)" : id)@\(host):\(address.port)"
+    }
+}
