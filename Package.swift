@@ -106,7 +106,9 @@ let package = Package(
         ], swiftSettings: strict),
         // A Swift scheduler client for the v1 API: what `execute` and the benchmark use.
         .target(name: "SchedulerClient", dependencies: [
-            "MesosAPI", "HTTPSupport",
+            "MesosAPI", "HTTPSupport", "MesosProtobuf", "Libprocess",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import MesosProtobuf
 
 /// `POST /api/v1` on the agent: the operator calls that concern containers and sandboxes.
 /// Other calls answer 501 naming the call.
@@ -28,14 +29,23 @@ struct AgentOperatorEndpoint: Sendable {
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
-        if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+        let formats: V1Formats
+        switch request.v1Formats(checkAccept: true, protobuf: true) {
+        case .success(let found): formats = found
+        case .failure(let error): return error.response
+        }
         var request = request
         let body = try await request.bodyData()
         let call: Call
-        switch Reply.decodeCall(Call.self, from: body) {
+        switch Reply.decodeCall(Call.self, from: body, format: formats.body, as: .agentCall) {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response
         }
+        return await answer(call).transcoded(to: formats.reply, as: .agentResponse)
+    }
+
+    /// The call's answer, in JSON.
+    private func answer(_ call: Call) async -> Response {
         let files = FilesEndpoint(root: agent.sandboxRoot)
         switch call.type {
         case "GET_HEALTH":

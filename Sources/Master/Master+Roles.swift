@@ -1,3 +1,4 @@
+import Foundation
 import Allocator
 import HTTPSupport
 import MesosAPI
@@ -105,7 +106,10 @@ extension Master {
     }
 
     /// `/master/roles` and GET_ROLES: every role with a framework, a weight or quota.
-    public func rolesJSON() -> JSONValue {
+    /// Roles as `/roles` lists them (Mesos's legacy shape: resources by name, framework IDs as
+    /// strings, allocation and quota), or as GET_ROLES answers (`operator`: the v1 `Role`
+    /// message, resources and framework IDs as messages, which protobuf clients can read).
+    public func rolesJSON(operator v1: Bool = false) -> JSONValue {
         var names = Set(weights.keys).union(quotas.keys)
         var members: [String: [FrameworkID]] = [:]
         for framework in frameworks.values {
@@ -119,10 +123,18 @@ extension Master {
             for id in members[role] ?? [] {
                 for task in frameworks[id]?.tasks.values.filter({ !$0.state.isTerminal }) ?? [] { used += task.resources }
             }
+            let frameworkIDs = (members[role] ?? []).sorted()
+            if v1 {
+                return .object([
+                    ("name", .string(role)), ("weight", .number(weights[role] ?? 1)),
+                    ("frameworks", .array(frameworkIDs.map { .object([("value", .string($0.value))]) })),
+                    ("resources", .raw(Array((try? WireCodec.encode(used.resources)) ?? Data("[]".utf8)))),
+                ])
+            }
             var pairs: [(String, JSONValue)] = [
                 ("name", .string(role)), ("weight", .number(weights[role] ?? 1)),
                 ("resources", StateView.legacy(used)), ("allocated", StateView.legacy(used)),
-                ("frameworks", .array((members[role] ?? []).sorted().map { .string($0.value) })),
+                ("frameworks", .array(frameworkIDs.map { .string($0.value) })),
             ]
             if let quota = quotas[role] { pairs.append(("quota", QuotaJSON.config(quota))) }
             return .object(pairs)

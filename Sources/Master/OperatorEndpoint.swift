@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import MesosAPI
+import MesosProtobuf
 import NIOCore
 
 /// `POST /api/v1` (and `/api/v1/<anything but scheduler>`): the v1 operator API, as far as
@@ -16,14 +17,24 @@ struct OperatorEndpoint: Sendable {
 
     func respond(_ request: Request) async throws -> Response {
         guard request.method == .post else { return Reply.methodNotAllowed() }
-        if let problem = request.v1ContentProblem(checkAccept: true) { return problem }
+        let formats: V1Formats
+        switch request.v1Formats(checkAccept: true, protobuf: true) {
+        case .success(let found): formats = found
+        case .failure(let error): return error.response
+        }
         var request = request
         let body = try await request.bodyData()
         let call: OperatorCall
-        switch Reply.decodeCall(OperatorCall.self, from: body) {
+        switch Reply.decodeCall(OperatorCall.self, from: body, format: formats.body, as: .masterCall) {
         case .success(let decoded): call = decoded
         case .failure(let error): return error.response
         }
+        if call.type == .SUBSCRIBE { return await subscribe(reply: formats.reply) }
+        return await answer(call).transcoded(to: formats.reply, as: .masterResponse)
+    }
+
+    /// The call's answer, in JSON.
+    private func answer(_ call: OperatorCall) async -> Response {
         switch call.type {
         case .GET_HEALTH:
             return response(call.type, .object([("healthy", true)]))
@@ -33,7 +44,7 @@ struct OperatorEndpoint: Sendable {
                 ("build_time", .number(master.startTime)),
             ]))]))
         case .SUBSCRIBE:
-            return await subscribe()
+            return await subscribe(reply: .json)
         case .GET_FLAGS:
             return Reply.json(OperatorResponse(type: call.type, payload: FlagsPayload(master.config.flags)))
         case .GET_STATE:
@@ -90,7 +101,7 @@ struct OperatorEndpoint: Sendable {
             guard let unreserve = call.unreserveResources else { return missing("unreserve_resources") }
             return outcome(await master.operatorUnreserve(unreserve), success: .accepted)
         case .GET_ROLES:
-            return response(call.type, .object([("roles", await master.rolesJSON())]))
+            return response(call.type, .object([("roles", await master.rolesJSON(operator: true))]))
         case .DRAIN_AGENT:
             guard let drain = call.drainAgent else { return missing("drain_agent") }
             return outcome(await master.operatorDrain(drain))
@@ -132,13 +143,13 @@ struct OperatorEndpoint: Sendable {
     }
 
     /// A RecordIO stream of operator events, with a HEARTBEAT every heartbeat interval.
-    private func subscribe() async -> Response {
-        let stream = EventStream()
+    private func subscribe(reply: WireFormat) async -> Response {
+        let stream = EventStream(transcode: ProtobufBridge.transcoder(for: reply, as: .masterEvent))
         await master.operatorSubscribe(stream)
         let master = self.master
         let beat = Data(#"{"type":"HEARTBEAT"}"#.utf8)
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = reply.mediaType
         let body = stream.responseBody(heartbeat: beat, interval: master.config.heartbeatInterval) { _ in
             await master.operatorUnsubscribe(stream.id)
         }

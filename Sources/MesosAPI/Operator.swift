@@ -189,6 +189,15 @@ public struct ProtoDuration: Codable, Sendable, Hashable {
     public var timeInterval: Double { Double(seconds) + Double(nanos) / 1e9 }
 
     public init(from decoder: any Decoder) throws {
+        // The proto JSON mapping's form, "1.5s": what a protobuf body turns into.
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            guard text.hasSuffix("s"), let value = Double(text.dropLast()), value.isFinite else {
+                throw DecodingError.dataCorruptedError(in: single, debugDescription: "Expected a duration such as \"1.5s\"")
+            }
+            seconds = Int64(value.rounded(.towardZero))
+            nanos = Int32(((value - Double(seconds)) * 1e9).rounded())
+            return
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let text = try? c.decodeIfPresent(String.self, forKey: .seconds) {
             guard let value = Int64(text) else {

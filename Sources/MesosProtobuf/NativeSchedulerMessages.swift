@@ -121,4 +121,47 @@ public enum NativeSchedulerMessages {
         let id = offer.url.path.hasPrefix("/") ? String(offer.url.path.dropFirst()) : "slave(1)"
         return "\(id.isEmpty ? "slave(1)" : id)@\(host):\(address.port)"
     }
+
+    /// The other way, for a Swift client on the native protocol: a message from the master as
+    /// the v1 event (JSON) it stands for; nil for a message a scheduler does not expect.
+    public static func eventJSON(name: String, body: Data) throws -> Data? {
+        var event = Mesos_V1_Scheduler_Event()
+        switch name {
+        case "mesos.internal.FrameworkRegisteredMessage":
+            let message = try Mesos_Internal_FrameworkRegisteredMessage(serializedBytes: body)
+            event.type = .subscribed
+            event.subscribed.frameworkID = message.frameworkID
+            event.subscribed.masterInfo = message.masterInfo
+        case "mesos.internal.FrameworkReregisteredMessage":
+            let message = try Mesos_Internal_FrameworkReregisteredMessage(serializedBytes: body)
+            event.type = .subscribed
+            event.subscribed.frameworkID = message.frameworkID
+            event.subscribed.masterInfo = message.masterInfo
+        case "mesos.internal.ResourceOffersMessage":
+            event.type = .offers
+            event.offers.offers = try Mesos_Internal_ResourceOffersMessage(serializedBytes: body).offers
+        case "mesos.internal.RescindResourceOfferMessage":
+            event.type = .rescind
+            event.rescind.offerID = try Mesos_Internal_RescindResourceOfferMessage(serializedBytes: body).offerID
+        case "mesos.internal.StatusUpdateMessage":
+            let update = try Mesos_Internal_StatusUpdateMessage(serializedBytes: body).update
+            var status = update.status
+            if update.hasUuid { status.uuid = update.uuid } else { status.clearUuid() }
+            if !status.hasAgentID, update.hasSlaveID { status.agentID = update.slaveID }
+            event.type = .update
+            event.update.status = status
+        case "mesos.internal.ExecutorToFrameworkMessage":
+            let message = try Mesos_Internal_ExecutorToFrameworkMessage(serializedBytes: body)
+            event.type = .message
+            event.message.agentID = message.slaveID
+            event.message.executorID = message.executorID
+            event.message.data = message.data
+        case "mesos.internal.FrameworkErrorMessage":
+            event.type = .error
+            event.error.message = try Mesos_Internal_FrameworkErrorMessage(serializedBytes: body).message
+        default:
+            return nil
+        }
+        return try ProtobufBridge.json(fromProtobuf: event.serializedData(partial: true), as: .schedulerEvent)
+    }
 }

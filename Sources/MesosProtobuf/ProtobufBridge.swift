@@ -17,6 +17,8 @@ public enum ProtobufBridge {
     public enum Message: Sendable {
         case schedulerCall, schedulerEvent
         case executorCall, executorEvent
+        case masterCall, masterResponse, masterEvent
+        case agentCall, agentResponse
 
         var type: any SwiftProtobuf.Message.Type {
             switch self {
@@ -24,6 +26,11 @@ public enum ProtobufBridge {
             case .schedulerEvent: Mesos_V1_Scheduler_Event.self
             case .executorCall: Mesos_V1_Executor_Call.self
             case .executorEvent: Mesos_V1_Executor_Event.self
+            case .masterCall: Mesos_V1_Master_Call.self
+            case .masterResponse: Mesos_V1_Master_Response.self
+            case .masterEvent: Mesos_V1_Master_Event.self
+            case .agentCall: Mesos_V1_Agent_Call.self
+            case .agentResponse: Mesos_V1_Agent_Response.self
             }
         }
     }

@@ -58,21 +58,39 @@ public struct SchedulerClient: Sendable {
 
 public struct SchedulerConnection: Sendable {
     public let frameworkID: FrameworkID
+    /// The subscription's `Mesos-Stream-Id`; empty on the native protocol, which has none.
     public let streamID: String
     public let master: String
-    let client: StreamingClient
     public let events: AsyncThrowingStream<Event, any Error>
+    /// How a call reaches the master: an HTTP POST, or a libprocess message.
+    private let transport: @Sendable (Call) async throws -> Void
 
-    /// Sends a call on behalf of this framework; throws unless the master answers 2xx.
+    init(frameworkID: FrameworkID, streamID: String = "", master: String, events: AsyncThrowingStream<Event, any Error>,
+         transport: @escaping @Sendable (Call) async throws -> Void) {
+        self.frameworkID = frameworkID
+        self.streamID = streamID
+        self.master = master
+        self.events = events
+        self.transport = transport
+    }
+
+    init(frameworkID: FrameworkID, streamID: String, master: String, client: StreamingClient,
+         events: AsyncThrowingStream<Event, any Error>) {
+        self.init(frameworkID: frameworkID, streamID: streamID, master: master, events: events) { call in
+            let (status, body) = try await client.post(url: "http://\(master)/api/v1/scheduler",
+                                                       body: try WireCodec.encode(call),
+                                                       headers: [("Mesos-Stream-Id", streamID)])
+            guard (200..<300).contains(status) else {
+                throw StreamingClient.HTTPFailure(status: status, body: String(decoding: body, as: UTF8.self))
+            }
+        }
+    }
+
+    /// Sends a call on behalf of this framework; over HTTP, throws unless the master answers 2xx.
     public func send(_ call: Call) async throws {
         var call = call
         call.frameworkId = frameworkID
-        let (status, body) = try await client.post(url: "http://\(master)/api/v1/scheduler",
-                                                   body: try WireCodec.encode(call),
-                                                   headers: [("Mesos-Stream-Id", streamID)])
-        guard (200..<300).contains(status) else {
-            throw StreamingClient.HTTPFailure(status: status, body: String(decoding: body, as: UTF8.self))
-        }
+        try await transport(call)
     }
 
     public func launch(_ tasks: [TaskInfo], offers: [OfferID], refuseSeconds: Double? = nil) async throws {

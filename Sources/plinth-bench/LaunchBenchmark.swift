@@ -26,8 +26,11 @@ struct LaunchBenchmark: AsyncParsableCommand {
             help: "The agent's --isolation. When given, the benchmark then starts as many long-running containers, kills them all and reports how long destroying them took.")
     var isolation: String?
     @Option(name: .customLong("cgroups_enable_cfs")) var enableCFS: String?
+    @Option(name: .customLong("protocol"), help: "json (the v1 HTTP API) or native (libprocess messages, as libmesos's driver).")
+    var wire: String = "json"
 
     func run() async throws {
+        guard ["json", "native"].contains(wire) else { throw ValidationError("--protocol must be json or native") }
         let raw = measureRawSpawnRate(command: command, count: min(tasks, 1000))
         say("raw: \(fmt(raw)) spawns/s (\(min(tasks, 1000)) serial spawns of '\(command)')")
         var flags = isolation.map { ["--isolation=\($0)"] } ?? []
@@ -43,7 +46,7 @@ struct LaunchBenchmark: AsyncParsableCommand {
                 throw BenchError("the agent did not register within 10 s")
             }
             let result = try await LaunchRun(tasks: tasks, command: command,
-                                             resources: try Resources.parse(taskResources))
+                                             resources: try Resources.parse(taskResources), native: wire == "native")
                 .run(master: cluster.masterAddress, http: http)
             let masterRSS = BenchCluster.peakRSS(cluster.master.pid)
             let agentRSS = BenchCluster.peakRSS(cluster.agent.pid)

@@ -9,6 +9,8 @@ struct LaunchRun {
     let tasks: Int
     let command: String
     let resources: Resources
+    /// The scheduler API the framework speaks: the v1 HTTP API or the native driver protocol.
+    var native = false
 
     struct Result {
         var finished = 0
@@ -20,7 +22,8 @@ struct LaunchRun {
 
     func run(master: String, http: HTTPClient) async throws -> Result {
         let client = SchedulerClient(master: master, http: http)
-        let connection = try await client.subscribe(FrameworkInfo(user: "", name: "plinth-bench"))
+        let info = FrameworkInfo(user: "", name: "plinth-bench")
+        let connection = native ? try await client.subscribeNative(info) : try await client.subscribe(info)
         let clock = ContinuousClock()
         var launched = 0
         var done = 0

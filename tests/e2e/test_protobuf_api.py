@@ -155,3 +155,77 @@ def test_protobuf_executor_runs_tasks_and_exchanges_messages(cluster):
         fw.acknowledge(fw.wait_update("second", "TASK_KILLED"))
     finally:
         fw.close()
+
+
+def operator(url: str, pb_module, kind: str, **fields):
+    """One operator call in protobuf; the parsed protobuf Response."""
+    call = pb_module.Call(type=pb_module.Call.Type.Value(kind))
+    for name, value in fields.items():
+        getattr(call, name).CopyFrom(value)
+    r = requests.post(f"{url}/api/v1", data=call.SerializeToString(),
+                      headers={"Content-Type": PROTOBUF, "Accept": PROTOBUF}, timeout=10)
+    assert r.status_code == 200, (kind, r.status_code, r.text)
+    assert r.headers["Content-Type"] == PROTOBUF, (kind, r.headers)
+    response = pb_module.Response()
+    response.ParseFromString(r.content)
+    assert response.type == pb_module.Response.Type.Value(kind), (kind, response)
+    return response
+
+
+def test_operator_api_in_protobuf(cluster):
+    fw = ProtobufScheduler(cluster.master_addr, name="operator-pb").subscribe()
+    pb = fw.pb
+    master = __import__("mesos.v1.master.master_pb2", fromlist=["Call"])
+    agent_api = __import__("mesos.v1.agent.agent_pb2", fromlist=["Call"])
+    events = requests.post(f"{cluster.url}/api/v1", stream=True, timeout=(10, None),
+                           data=master.Call(type=master.Call.SUBSCRIBE).SerializeToString(),
+                           headers={"Content-Type": PROTOBUF, "Accept": PROTOBUF})
+    try:
+        assert events.status_code == 200 and events.headers["Content-Type"] == PROTOBUF
+        records = read_records(events)
+        first = master.Event()
+        first.ParseFromString(next(records))
+        assert first.type == master.Event.SUBSCRIBED
+        assert [f.framework_info.name for f in first.subscribed.get_state.get_frameworks.frameworks] == ["operator-pb"]
+
+        offer = fw.take_offer()
+        assert fw.launch(offer, "op-sleep", "sleep 100").status_code == 202
+        fw.acknowledge(fw.wait_update("op-sleep", "TASK_RUNNING"))
+        while True:
+            event = master.Event()
+            event.ParseFromString(next(records))
+            if event.type == master.Event.TASK_ADDED:
+                assert event.task_added.task.task_id.value == "op-sleep"
+                break
+
+        assert operator(cluster.url, master, "GET_HEALTH").get_health.healthy
+        state = operator(cluster.url, master, "GET_STATE").get_state
+        assert [t.task_id.value for t in state.get_tasks.tasks] == ["op-sleep"]
+        assert len(state.get_agents.agents) == 1
+        tasks = operator(cluster.url, master, "GET_TASKS").get_tasks
+        assert tasks.tasks[0].state == pb.mesos.TaskState.Value("TASK_RUNNING")
+        roles = operator(cluster.url, master, "GET_ROLES").get_roles.roles
+        assert {r.name for r in roles} >= {"*"}, roles
+        (star,) = [r for r in roles if r.name == "*"]
+        assert [f.value for f in star.frameworks] == [fw.framework_id]
+        assert operator(cluster.url, master, "GET_VERSION").get_version.version_info.version
+        assert operator(cluster.url, master, "GET_METRICS").get_metrics.metrics
+        agent_url = cluster.agent_url
+        agent_state = operator(agent_url, agent_api, "GET_STATE").get_state
+        assert [t.task_id.value for t in agent_state.get_tasks.launched_tasks] == ["op-sleep"], agent_state.get_tasks
+        containers = operator(agent_url, agent_api, "GET_CONTAINERS").get_containers.containers
+        assert len(containers) == 1
+
+        # A google.protobuf.Duration inside a call (DRAIN_AGENT's grace period).
+        drain = master.Call.DrainAgent()
+        drain.agent_id.value = offer.agent_id.value
+        drain.max_grace_period.seconds = 1
+        call = master.Call(type=master.Call.DRAIN_AGENT)
+        call.drain_agent.CopyFrom(drain)
+        r = requests.post(f"{cluster.url}/api/v1", data=call.SerializeToString(),
+                          headers={"Content-Type": PROTOBUF, "Accept": PROTOBUF}, timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+
+    finally:
+        events.close()
+        fw.close()

@@ -14,8 +14,8 @@
 // that Plinth's JSON wire types (Sources/MesosAPI) and its operator API answers (Sources/Master,
 // Sources/Agent) read or write. Message names, field names, field numbers, types, labels,
 // defaults and enum numbers are Mesos's, so the binary encoding is the one real Mesos clients
-// use. Enums carry every value Mesos defines for them. Fields Plinth
-// does not model are left out (a parser keeps them as unknown fields); do not reuse their numbers.
+// use. Enums carry every value Mesos defines for them. Fields Plinth does not model are left out
+// (a parser keeps them as unknown fields); do not reuse their numbers.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
