@@ -41,9 +41,8 @@ let package = Package(
         ], swiftSettings: strict),
         // The libprocess wire protocol: peers named id@host:port, messages as HTTP POSTs.
         .target(name: "Libprocess", dependencies: [
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // Protobuf bodies of the v1 APIs: code generated from Protos/ (scripts/gen-protos.sh)

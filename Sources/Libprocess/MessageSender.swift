@@ -1,83 +1,107 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
+import NIOPosix
 import Synchronization
 
-/// Sends libprocess messages, in order per receiver: each is an HTTP POST to
-/// `/<receiver id>/<name>` carrying the sender's name in `Libprocess-From` (and, as libprocess
-/// itself does, in `User-Agent: libprocess/<sender>`), answered 202 by the receiver. A
-/// receiver's messages leave one at a time, in the order `send` was called (it queues at once,
-/// without suspending); different receivers do not wait for each other. When a receiver cannot
-/// be reached its queue is dropped and `unreachable` is told, as libprocess reports a broken link.
+/// Sends libprocess messages as libprocess does: one persistent connection per receiver, each
+/// message an HTTP POST to `/<receiver id>/<name>` carrying the sender's name in
+/// `Libprocess-From` (and `User-Agent: libprocess/<sender>`), written back to back without
+/// waiting for the receiver's 202s (which are read and dropped). A receiver's messages leave in
+/// the order `send` was called (it queues at once, without suspending); different receivers do
+/// not wait for each other. A receiver that cannot be connected to has its queue dropped and
+/// `unreachable` told, as libprocess reports a broken link; a connection the receiver closed is
+/// opened again for the next message.
 public final class MessageSender: Sendable {
-    private struct State {
-        var queues: [ProcessID: [LibprocessMessage]] = [:]
+    private struct Peer {
+        var queue: [LibprocessMessage] = []
+        var channel: (any Channel)?
+        var draining = false
     }
 
     private let from: String
-    private let http: HTTPClient
+    private let group: any EventLoopGroup
     private let logger: Logger
     private let unreachable: @Sendable (ProcessID) async -> Void
-    private let state = Mutex(State())
+    private let peers = Mutex([ProcessID: Peer]())
 
-    public init(from: String, http: HTTPClient = .shared, logger: Logger,
+    public init(from: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
                 unreachable: @escaping @Sendable (ProcessID) async -> Void) {
         self.from = from
-        self.http = http
+        self.group = group
         self.logger = logger
         self.unreachable = unreachable
     }
 
     public func send(_ message: LibprocessMessage, to peer: ProcessID) {
-        let start: Bool = state.withLock { state in
-            let idle = state.queues[peer] == nil
-            state.queues[peer, default: []].append(message)
-            return idle
+        let start: Bool = peers.withLock { peers in
+            peers[peer, default: Peer()].queue.append(message)
+            guard !peers[peer]!.draining else { return false }
+            peers[peer]!.draining = true
+            return true
         }
         if start { Task { await self.drain(peer) } }
     }
 
-    /// Sends the peer's queue until it is empty; the queue's presence marks a drain under way.
+    /// Writes whatever is queued for the peer, in one write per batch, until nothing is left.
     private func drain(_ peer: ProcessID) async {
-        while let message = next(peer) {
+        while true {
+            let (batch, known): ([LibprocessMessage], (any Channel)?) = peers.withLock { peers in
+                let batch = peers[peer]?.queue ?? []
+                peers[peer]?.queue = []
+                if batch.isEmpty { peers[peer]?.draining = false }
+                return (batch, peers[peer]?.channel)
+            }
+            if batch.isEmpty { return }
             do {
-                try await post(message, to: peer)
+                let channel: any Channel
+                if let known, known.isActive {
+                    channel = known
+                } else {
+                    channel = try await connect(peer)
+                }
+                var buffer = channel.allocator.buffer(capacity: batch.reduce(0) { $0 + $1.body.count + 256 })
+                for message in batch { encode(message, to: peer, into: &buffer) }
+                try await channel.writeAndFlush(buffer)
             } catch {
-                let dropped = state.withLock { $0.queues.removeValue(forKey: peer)?.count ?? 0 }
-                logger.info("Libprocess peer \(peer) unreachable (\(error)); dropped \(dropped) queued messages")
+                let dropped = peers.withLock { $0.removeValue(forKey: peer)?.queue.count ?? 0 } + batch.count
+                logger.info("Libprocess peer \(peer) unreachable (\(error)); dropped \(dropped) messages")
                 await unreachable(peer)
                 return
             }
         }
     }
 
-    private func next(_ peer: ProcessID) -> LibprocessMessage? {
-        state.withLock { state in
-            guard var queue = state.queues[peer], !queue.isEmpty else {
-                state.queues[peer] = nil
-                return nil
-            }
-            let first = queue.removeFirst()
-            // An emptied queue stays (empty) until the next look, so a send meanwhile joins it.
-            state.queues[peer] = queue
-            return first
-        }
+    private func connect(_ peer: ProcessID) async throws -> any Channel {
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { $0.pipeline.addHandler(DiscardReplies()) }
+            .connect(host: peer.host, port: peer.port).get()
+        peers.withLock { $0[peer]?.channel = channel }
+        return channel
     }
 
-    private func post(_ message: LibprocessMessage, to peer: ProcessID) async throws {
-        var request = HTTPClientRequest(url: "http://\(peer.host):\(peer.port)/\(peer.id)/\(message.name)")
-        request.method = .POST
-        request.headers.add(name: "Libprocess-From", value: from)
-        request.headers.add(name: "User-Agent", value: "libprocess/\(from)")
-        request.body = .bytes(ByteBuffer(bytes: message.body))
-        let response = try await http.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 16)
-        if response.status != .accepted {
-            logger.info("Libprocess peer \(peer) answered \(response.status.code) to \(message.name)")
+    /// A message as libprocess writes it: a chunked POST whose body is one chunk.
+    private func encode(_ message: LibprocessMessage, to peer: ProcessID, into buffer: inout ByteBuffer) {
+        buffer.writeString("POST /\(peer.id)/\(message.name) HTTP/1.1\r\n")
+        buffer.writeString("User-Agent: libprocess/\(from)\r\nLibprocess-From: \(from)\r\n")
+        buffer.writeString("Connection: Keep-Alive\r\nHost: \(peer.host):\(peer.port)\r\n")
+        if message.body.isEmpty {
+            buffer.writeString("Content-Length: 0\r\n\r\n")
+            return
         }
+        buffer.writeString("Transfer-Encoding: chunked\r\n\r\n\(String(message.body.count, radix: 16))\r\n")
+        buffer.writeBytes(message.body)
+        buffer.writeString("\r\n0\r\n\r\n")
     }
+}
+
+/// The receiver answers each message (202, or 404 for an unknown process); nothing here needs
+/// the answers, so they are read and dropped.
+private final class DiscardReplies: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
 
 /// How the HTTP layer recognises a libprocess message: a POST that carries `Libprocess-From`

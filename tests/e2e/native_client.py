@@ -41,6 +41,10 @@ class NativeScheduler:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive: libprocess writes every message to a peer on one connection, back to
+            # back, without waiting for the answers.
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
