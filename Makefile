@@ -1,5 +1,5 @@
 # Plinth developer entry points. `make test` is the single test command (see scripts/test.sh).
-.PHONY: test build dev bench bench-isolated bench-recover bench-failover bench-state venv e2e
+.PHONY: test build dev bench bench-native bench-isolated bench-recover bench-failover bench-state venv e2e
 
 test:
 	scripts/test.sh
@@ -17,6 +17,10 @@ bench:
 	swift run -c release plinth-bench launch --tasks 1000
 
 # The same with every task in its own cgroups (root), then 1,000 running containers destroyed.
+bench-native:
+	swift build -c release --product plinth
+	swift run -c release plinth-bench launch --tasks 1000 --protocol=native
+
 bench-isolated:
 	swift build -c release --product plinth
 	swift run -c release plinth-bench launch --tasks 1000 --isolation=cgroups/cpu,cgroups/mem,cgroups/pids
