@@ -42,16 +42,13 @@ public enum NativeSchedulerMessages {
         frameworkID.value = framework
         switch event.type {
         case .subscribed:
-            if resubscribed {
-                var message = Mesos_Internal_FrameworkReregisteredMessage()
-                message.frameworkID = event.subscribed.frameworkID
-                message.masterInfo = event.subscribed.masterInfo
-                return [("mesos.internal.FrameworkReregisteredMessage", try message.serializedData(partial: true))]
-            }
+            // The two registration messages have the same fields under the same numbers, so one
+            // serialisation serves both; only the name tells the driver which it got.
             var message = Mesos_Internal_FrameworkRegisteredMessage()
             message.frameworkID = event.subscribed.frameworkID
             message.masterInfo = event.subscribed.masterInfo
-            return [("mesos.internal.FrameworkRegisteredMessage", try message.serializedData(partial: true))]
+            let name = resubscribed ? "mesos.internal.FrameworkReregisteredMessage" : "mesos.internal.FrameworkRegisteredMessage"
+            return [(name, try message.serializedData(partial: true))]
         case .offers:
             var message = Mesos_Internal_ResourceOffersMessage()
             message.offers = event.offers.offers
@@ -127,13 +124,8 @@ public enum NativeSchedulerMessages {
     public static func eventJSON(name: String, body: Data) throws -> Data? {
         var event = Mesos_V1_Scheduler_Event()
         switch name {
-        case "mesos.internal.FrameworkRegisteredMessage":
-            let message = try Mesos_Internal_FrameworkRegisteredMessage(serializedBytes: body)
-            event.type = .subscribed
-            event.subscribed.frameworkID = message.frameworkID
-            event.subscribed.masterInfo = message.masterInfo
-        case "mesos.internal.FrameworkReregisteredMessage":
-            let message = try Mesos_Internal_FrameworkReregisteredMessage(serializedBytes: body)
+        case "mesos.internal.FrameworkRegisteredMessage", "mesos.internal.FrameworkReregisteredMessage":
+            let message = try Mesos_Internal_FrameworkRegisteredMessage(serializedBytes: body)  // same layout
             event.type = .subscribed
             event.subscribed.frameworkID = message.frameworkID
             event.subscribed.masterInfo = message.masterInfo
