@@ -97,7 +97,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Agent", dependencies: [
-            "MesosAPI", "HTTPSupport", "MesosProtobuf", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper", "MesosMetrics",
+            "MesosAPI", "HTTPSupport", "MesosProtobuf", "Libprocess", "Isolation", "Fetcher", "Images", "Election", "ZooKeeper", "MesosMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

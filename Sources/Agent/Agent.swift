@@ -52,6 +52,10 @@ public actor Agent {
     /// The current link to the master, cancelled when another master is elected.
     var link: Task<Void, Error>?
     var leaderMoved = false
+    /// Native executors a restart recovered, with this agent's ID: `NativeExecutors` asks each
+    /// to register again (ReconnectExecutorMessage), as a native driver waits to be asked.
+    public nonisolated let nativeReconnects: AsyncStream<(pid: String, agent: AgentID)>
+    let nativeReconnectSink: AsyncStream<(pid: String, agent: AgentID)>.Continuation
 
     /// `runtime` comes from `ContainerRuntime.prepare(config)`, which is where a bad
     /// `--isolation` is refused.
@@ -63,6 +67,7 @@ public actor Agent {
         self.client = StreamingClient(http: http)
         self.updates = StatusUpdateManager(initialBackoff: config.statusRetryInterval)
         self.agentID = config.recoveredAgentID
+        (nativeReconnects, nativeReconnectSink) = AsyncStream.makeStream()
         if let url = try? ZooKeeperURL(parsing: config.master), config.master.hasPrefix("zk://") {
             self.detector = MasterDetector(url: url, sessionTimeout: config.zkSessionTimeout, logger: logger)
             self.masterAddress = ""
@@ -79,7 +84,7 @@ public actor Agent {
 
     public var id: AgentID? { agentID }
     public var isConnected: Bool { connected }
-    var endpoint: String { "\(config.ip):\(config.port)" }
+    nonisolated var endpoint: String { "\(config.ip):\(config.port)" }
     /// Every sandbox lives under here; the file API serves nothing outside it (not the
     /// fetcher's cache nor the image store, which share the work directory).
     public nonisolated var sandboxRoot: String { "\(config.workDir)/slaves" }

@@ -1,5 +1,6 @@
 import Foundation
 import Isolation
+import Libprocess
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
@@ -12,18 +13,29 @@ import NIOCore
 public struct AgentServer: Sendable {
     public let agent: Agent
     let exposition = PrometheusExposition()
+    let native: NativeExecutors
 
-    public init(agent: Agent) { self.agent = agent }
+    public init(agent: Agent) {
+        self.agent = agent
+        native = NativeExecutors(agent: agent, logger: Logger(label: "plinth.agent.native"))
+        Task { [native] in await native.reconnectRecovered() }
+    }
 
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
         let agent = self.agent
         let exposition = self.exposition
+        let native = self.native
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in
+                if request.method == .post,
+                   let message = LibprocessRequest.parse(path: request.uri.path, from: request.headers[.libprocessFrom],
+                                                         userAgent: request.headers[.userAgent]) {
+                    return try await Self.libprocess(request, message, native: native)
+                }
                 var path = request.uri.path
                 if path.hasPrefix("/slave(1)/") { path = String(path.dropFirst("/slave(1)".count)) }
                 var response = try await Self.route(path, request, agent: agent, exposition: exposition)
@@ -42,6 +54,17 @@ public struct AgentServer: Sendable {
         "/state", "/state.json", "/files/read", "/files/read.json", "/files/browse", "/files/browse.json",
         "/monitor/statistics", "/monitor/statistics.json", "/metrics/snapshot",
     ]
+
+    /// A libprocess message: delivered to the agent's process (`slave(1)`), answered 202 as
+    /// libprocess answers a delivered message, 404 for any other process.
+    private static func libprocess(_ request: Request, _ message: (from: ProcessID, to: String, name: String),
+                                   native: NativeExecutors) async throws -> Response {
+        var request = request
+        let body = try await request.bodyData()
+        guard message.to == "slave(1)" else { return Response(status: .notFound) }
+        await native.receive(name: message.name, from: message.from, body: body)
+        return Response(status: .accepted)
+    }
 
     private static func route(_ path: String, _ request: Request, agent: Agent,
                               exposition: PrometheusExposition) async throws -> Response {

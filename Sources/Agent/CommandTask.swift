@@ -82,6 +82,7 @@ enum TaskEnvironment {
         env["MESOS_SLAVE_ID"] = agentID.value
         env["MESOS_AGENT_ENDPOINT"] = agentEndpoint
         env["MESOS_SLAVE_PID"] = "slave(1)@\(agentEndpoint)"
+        env["MESOS_AGENT_PID"] = "slave(1)@\(agentEndpoint)"
         env["MESOS_DIRECTORY"] = sandbox
         env["MESOS_SANDBOX"] = sandbox
         env["MESOS_CHECKPOINT"] = (framework.checkpoint ?? false) ? "1" : "0"

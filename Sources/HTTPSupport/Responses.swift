@@ -110,6 +110,8 @@ public struct ResponseError: Error {
 
 public extension HTTPField.Name {
     static let mesosStreamID = HTTPField.Name("Mesos-Stream-Id")!
+    /// The sender of a libprocess message (`id@ip:port`).
+    static let libprocessFrom = HTTPField.Name("Libprocess-From")!
 }
 
 public extension Request {

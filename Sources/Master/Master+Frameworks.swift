@@ -160,6 +160,11 @@ extension Master {
             entry.completedTasks.append(done)
         }
         entry.tasks = [:]
+        // Executors outlive their tasks: an agent running one of the framework's executors is
+        // told too, so the executor is shut down.
+        for (agentID, entries) in executors where entries.keys.contains(where: { $0.framework == id }) {
+            agentsWithTasks.insert(agentID)
+        }
         for agentID in agentsWithTasks { _ = send(AgentEvent.shutdownFramework(id), toAgent: agentID) }
         entry.stream?.finish()
         entry.stream = nil

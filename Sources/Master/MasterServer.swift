@@ -224,7 +224,3 @@ extension MasterRouter {
         return Response(status: .accepted)
     }
 }
-
-extension HTTPField.Name {
-    static let libprocessFrom = HTTPField.Name("Libprocess-From")!
-}

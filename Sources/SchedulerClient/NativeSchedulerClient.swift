@@ -60,7 +60,7 @@ private actor NativeInbox {
     func receive(_ request: Request) async -> Response {
         var request = request
         guard let (_, to, name) = LibprocessRequest.parse(path: request.uri.path,
-                                                          from: request.headers[HTTPField.Name("Libprocess-From")!],
+                                                          from: request.headers[.libprocessFrom],
                                                           userAgent: request.headers[.userAgent]),
               to == Self.processID,
               let body = try? await request.collectBody(upTo: 64 << 20) else { return Response(status: .notFound) }

@@ -1,10 +1,17 @@
 """Frameworks on the native driver protocol (libprocess messages, as libmesos's
 MesosSchedulerDriver speaks it) share the master with v1 frameworks."""
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 
 from native_client import NativeScheduler
+
+EXECUTOR = Path(__file__).with_name("native_executor.py")
 
 
 def test_native_scheduler_registers_launches_kills_reconciles_and_tears_down(cluster):
@@ -113,5 +120,127 @@ def test_calls_before_registering_and_garbage(cluster):
         r = requests.post(url, data=b"", headers={"Libprocess-From": "not a pid"}, timeout=10)
         assert r.status_code in (400, 404, 405, 415), r.status_code
         assert requests.get(f"{cluster.url}/health", timeout=5).status_code == 200
+    finally:
+        fw.close()
+
+
+def test_native_executor_registers_runs_tasks_and_exchanges_messages(cluster):
+    """Both drivers native: the scheduler launches tasks on an executor that registers with the
+    agent over libprocess; framework messages go both ways, through the master and straight to
+    the agent (as the driver sends them once it knows the agent's pid)."""
+    fw = NativeScheduler(cluster.master_addr)
+    pb = fw.pb
+    try:
+        fw.register()
+
+        def launch(task_id: str):
+            offer, pid = fw.take_offer()
+            call = fw.call("ACCEPT")
+            call.accept.offer_ids.add().value = offer.id.value
+            operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+            task = operation.launch.task_infos.add(name=task_id)
+            task.task_id.value = task_id
+            task.agent_id.value = offer.agent_id.value
+            task.executor.executor_id.value = "native-executor"
+            task.executor.name = "native executor"
+            task.executor.command.value = f"{sys.executable} {EXECUTOR}"
+            for resources, cpus, mem in ((task.resources, 0.1, 32), (task.executor.resources, 0.1, 64)):
+                for name, value in (("cpus", cpus), ("mem", mem)):
+                    r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
+                    r.scalar.value = value
+            assert fw.send_call(call).status_code == 202
+            return offer.agent_id.value, pid
+
+        def wait_message(text: str):
+            return fw.wait("ExecutorToFrameworkMessage", lambda m: m.data.decode() == text, timeout=30)
+
+        agent_id, agent_pid = launch("first")
+        running = fw.wait_acknowledging("first", "TASK_RUNNING")
+        assert running.update.executor_id.value == "native-executor"
+        assert running.pid == agent_pid, (running.pid, agent_pid)
+        started = wait_message("started first")
+        assert started.executor_id.value == "native-executor" and started.slave_id.value == agent_id
+        wait_message("acknowledged first")
+
+        message = fw.msg.FrameworkToExecutorMessage(data=b"straight")
+        message.slave_id.value = agent_id
+        message.framework_id.value = fw.framework_id
+        message.executor_id.value = "native-executor"
+        address = agent_pid.split("@", 1)[1]
+        r = requests.post(f"http://{address}/slave(1)/mesos.internal.FrameworkToExecutorMessage",
+                          data=message.SerializeToString(), headers={"Libprocess-From": fw.pid}, timeout=10)
+        assert r.status_code == 202
+        wait_message("echo straight")
+
+        def say(text: str):
+            call = fw.call("MESSAGE")
+            call.message.agent_id.value = agent_id
+            call.message.executor_id.value = "native-executor"
+            call.message.data = text.encode()
+            assert fw.send_call(call).status_code == 202
+
+        say("through the master")
+        wait_message("echo through the master")
+
+        launch("second")
+        fw.wait_acknowledging("second", "TASK_RUNNING")
+        wait_message("started second")
+        say("finish first")
+        fw.wait_acknowledging("first", "TASK_FINISHED")
+        kill = fw.call("KILL")
+        kill.kill.task_id.value = "second"
+        fw.send_call(kill)
+        fw.wait_acknowledging("second", "TASK_KILLED")
+
+        # The teardown shuts the executor down: it exits on ShutdownExecutorMessage.
+        fw.send_call(fw.call("TEARDOWN"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            state = requests.get(f"{cluster.agent_url}/state", timeout=10).json()
+            if not state["tasks"] and not subprocess.run(["pgrep", "-f", str(EXECUTOR)]).returncode == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the executor did not shut down")
+    finally:
+        fw.close()
+
+
+def test_native_executor_survives_an_agent_restart(cluster):
+    """A checkpointing framework's native executor outlives a `kill -9` of its agent: the
+    restarted agent asks it to register again (ReconnectExecutorMessage), and its task goes on."""
+    cluster.agent_flags.append("--executor_reregistration_timeout=30secs")
+    fw = NativeScheduler(cluster.master_addr)
+    fw.info.checkpoint = True
+    pb = fw.pb
+    try:
+        fw.register()
+        offer, _ = fw.take_offer()
+        call = fw.call("ACCEPT")
+        call.accept.offer_ids.add().value = offer.id.value
+        operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+        task = operation.launch.task_infos.add(name="kept")
+        task.task_id.value = "kept"
+        task.agent_id.value = offer.agent_id.value
+        task.executor.executor_id.value = "native-executor"
+        task.executor.command.value = f"{sys.executable} {EXECUTOR}"
+        for name, value in (("cpus", 0.1), ("mem", 32)):
+            r = task.resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
+            r.scalar.value = value
+        assert fw.send_call(call).status_code == 202
+        fw.wait_acknowledging("kept", "TASK_RUNNING")
+        fw.wait("ExecutorToFrameworkMessage", lambda m: m.data == b"acknowledged kept", timeout=30)
+
+        os.kill(cluster.agent.pid, signal.SIGKILL)
+        cluster.agent.popen.wait(timeout=10)
+        cluster.start_agent()
+        fw.wait("ExecutorToFrameworkMessage", lambda m: m.data == b"reregistered", timeout=40)
+
+        call = fw.call("MESSAGE")
+        call.message.agent_id.value = offer.agent_id.value
+        call.message.executor_id.value = "native-executor"
+        call.message.data = b"finish kept"
+        assert fw.send_call(call).status_code == 202
+        fw.wait_acknowledging("kept", "TASK_FINISHED")
     finally:
         fw.close()

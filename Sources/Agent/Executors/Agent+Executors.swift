@@ -168,6 +168,19 @@ extension Agent {
         }
     }
 
+    /// A native executor registered from `pid`: kept (and checkpointed) so that a restarted
+    /// agent can ask it to register again.
+    func rememberExecutorPID(_ key: CustomExecutor.Key, pid: String) {
+        guard var entry = executors[key], entry.libprocessPID != pid else { return }
+        entry.libprocessPID = pid
+        executors[key] = entry
+        if checkpoints(key.framework) {
+            checkpoint(.executor(framework: key.framework, id: key.executor, info: entry.info, container: entry.containerID,
+                                 sandbox: entry.sandbox, libprocessPID: pid))
+            stateLog?.sync()
+        }
+    }
+
     /// The scheduler's MESSAGE for one of this agent's executors.
     func deliverMessage(framework: FrameworkID, executor: ExecutorID, data: Base64Bytes) {
         executors[CustomExecutor.Key(framework: framework, executor: executor)]?.stream?.send(ExecutorEvent.message(data))

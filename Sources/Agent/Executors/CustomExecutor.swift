@@ -26,6 +26,8 @@ struct CustomExecutor: Sendable {
     var process: ProcessIdentity?
     /// Re-attached after an agent restart: it must subscribe again in time.
     var recovered = false
+    /// Set when the executor registered through the native driver: its libprocess name.
+    var libprocessPID: String?
 
     var key: Key { Key(framework: frameworkID, executor: info.executorId) }
 }

@@ -80,7 +80,8 @@ extension Agent {
         for info in checkpointedFrameworks.values { records.append(.framework(info)) }
         for (key, entry) in executors where checkpoints(key.framework) {
             records.append(.executor(framework: key.framework, id: key.executor, info: entry.info,
-                                     container: entry.containerID, sandbox: entry.sandbox))
+                                     container: entry.containerID, sandbox: entry.sandbox,
+                                     libprocessPID: entry.libprocessPID))
             if let process = entry.process { records.append(.process(entry.containerID, process)) }
         }
         for (key, entry) in defaultExecutors where checkpoints(key.framework) {

@@ -84,6 +84,7 @@ extension Agent {
                                    sandbox: record.sandbox)
         entry.taskIDs = Set(members.map(\.info.taskId))
         entry.recovered = true
+        entry.libprocessPID = record.libprocessPID
         executors[key] = entry
     }
 
@@ -159,6 +160,8 @@ extension Agent {
         watchExecutorExit(key, handle: handle, container: container)
         awaitSubscription(key, handle: handle, within: config.executorReregistrationTimeout,
                           reason: .REASON_EXECUTOR_REREGISTRATION_TIMEOUT, what: "re-register")
+        // A native driver waits to be asked (an HTTP executor retries on its own).
+        if let pid = entry.libprocessPID, let agentID { nativeReconnectSink.yield((pid: pid, agent: agentID)) }
         return true
     }
 }

@@ -21,6 +21,8 @@ public struct RecoveredState: Sendable {
         var frameworkID: FrameworkID
         var containerID: ContainerID
         var sandbox: String
+        /// A native executor's libprocess name, which a restarted agent asks to register again.
+        var libprocessPID: String?
 
         var isDefault: Bool { info == nil || info?.type == "DEFAULT" }
     }
@@ -61,7 +63,8 @@ public struct RecoveredState: Sendable {
             guard let fid = record.frameworkId, let id = record.executorId ?? record.executor?.executorId,
                   let container = record.containerId, let sandbox = record.sandbox else { return }
             executors[.init(framework: fid, executor: id)] = ExecutorRecord(
-                info: record.executor, executorID: id, frameworkID: fid, containerID: container, sandbox: sandbox)
+                info: record.executor, executorID: id, frameworkID: fid, containerID: container, sandbox: sandbox,
+                libprocessPID: record.libprocessPID)
         case .process:
             if let container = record.containerId, let process = record.process { processes[container] = process }
         case .update:
@@ -115,8 +118,9 @@ extension StateRecord {
     }
 
     static func executor(framework: FrameworkID, id: ExecutorID, info: ExecutorInfo?, container: ContainerID,
-                         sandbox: String) -> StateRecord {
+                         sandbox: String, libprocessPID: String? = nil) -> StateRecord {
         var record = StateRecord(kind: .executor, frameworkId: framework)
+        record.libprocessPID = libprocessPID
         record.executor = info
         record.executorId = id
         record.containerId = container

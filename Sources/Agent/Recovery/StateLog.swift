@@ -42,6 +42,8 @@ struct StateRecord: Codable, Sendable, Equatable {
     var process: ProcessIdentity?
     var status: TaskStatus?
     var uuid: String?
+    /// A native executor's libprocess name (on an `executor` record).
+    var libprocessPID: String?
 
     init(kind: Kind, frameworkId: FrameworkID? = nil) {
         self.kind = kind

@@ -738,6 +738,274 @@ public nonisolated struct Mesos_Internal_ExitedExecutorMessage: Sendable {
   fileprivate var _status: Int32? = nil
 }
 
+public nonisolated struct Mesos_Internal_RegisterExecutorMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var executorID: Mesos_V1_ExecutorID {
+    get {_executorID ?? Mesos_V1_ExecutorID()}
+    set {_executorID = newValue}
+  }
+  /// Returns true if `executorID` has been explicitly set.
+  public var hasExecutorID: Bool {self._executorID != nil}
+  /// Clears the value of `executorID`. Subsequent reads from it will return its default value.
+  public mutating func clearExecutorID() {self._executorID = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+  fileprivate var _executorID: Mesos_V1_ExecutorID? = nil
+}
+
+public nonisolated struct Mesos_Internal_ExecutorRegisteredMessage: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var executorInfo: Mesos_V1_ExecutorInfo {
+    get {_storage._executorInfo ?? Mesos_V1_ExecutorInfo()}
+    set {_uniqueStorage()._executorInfo = newValue}
+  }
+  /// Returns true if `executorInfo` has been explicitly set.
+  public var hasExecutorInfo: Bool {_storage._executorInfo != nil}
+  /// Clears the value of `executorInfo`. Subsequent reads from it will return its default value.
+  public mutating func clearExecutorInfo() {_uniqueStorage()._executorInfo = nil}
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_storage._frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_uniqueStorage()._frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {_storage._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {_uniqueStorage()._frameworkID = nil}
+
+  public var frameworkInfo: Mesos_V1_FrameworkInfo {
+    get {_storage._frameworkInfo ?? Mesos_V1_FrameworkInfo()}
+    set {_uniqueStorage()._frameworkInfo = newValue}
+  }
+  /// Returns true if `frameworkInfo` has been explicitly set.
+  public var hasFrameworkInfo: Bool {_storage._frameworkInfo != nil}
+  /// Clears the value of `frameworkInfo`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkInfo() {_uniqueStorage()._frameworkInfo = nil}
+
+  public var slaveID: Mesos_V1_AgentID {
+    get {_storage._slaveID ?? Mesos_V1_AgentID()}
+    set {_uniqueStorage()._slaveID = newValue}
+  }
+  /// Returns true if `slaveID` has been explicitly set.
+  public var hasSlaveID: Bool {_storage._slaveID != nil}
+  /// Clears the value of `slaveID`. Subsequent reads from it will return its default value.
+  public mutating func clearSlaveID() {_uniqueStorage()._slaveID = nil}
+
+  public var slaveInfo: Mesos_V1_AgentInfo {
+    get {_storage._slaveInfo ?? Mesos_V1_AgentInfo()}
+    set {_uniqueStorage()._slaveInfo = newValue}
+  }
+  /// Returns true if `slaveInfo` has been explicitly set.
+  public var hasSlaveInfo: Bool {_storage._slaveInfo != nil}
+  /// Clears the value of `slaveInfo`. Subsequent reads from it will return its default value.
+  public mutating func clearSlaveInfo() {_uniqueStorage()._slaveInfo = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Mesos_Internal_ReregisterExecutorMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var executorID: Mesos_V1_ExecutorID {
+    get {_executorID ?? Mesos_V1_ExecutorID()}
+    set {_executorID = newValue}
+  }
+  /// Returns true if `executorID` has been explicitly set.
+  public var hasExecutorID: Bool {self._executorID != nil}
+  /// Clears the value of `executorID`. Subsequent reads from it will return its default value.
+  public mutating func clearExecutorID() {self._executorID = nil}
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var tasks: [Mesos_V1_TaskInfo] = []
+
+  public var updates: [Mesos_Internal_StatusUpdate] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _executorID: Mesos_V1_ExecutorID? = nil
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+}
+
+public nonisolated struct Mesos_Internal_ExecutorReregisteredMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var slaveID: Mesos_V1_AgentID {
+    get {_slaveID ?? Mesos_V1_AgentID()}
+    set {_slaveID = newValue}
+  }
+  /// Returns true if `slaveID` has been explicitly set.
+  public var hasSlaveID: Bool {self._slaveID != nil}
+  /// Clears the value of `slaveID`. Subsequent reads from it will return its default value.
+  public mutating func clearSlaveID() {self._slaveID = nil}
+
+  public var slaveInfo: Mesos_V1_AgentInfo {
+    get {_slaveInfo ?? Mesos_V1_AgentInfo()}
+    set {_slaveInfo = newValue}
+  }
+  /// Returns true if `slaveInfo` has been explicitly set.
+  public var hasSlaveInfo: Bool {self._slaveInfo != nil}
+  /// Clears the value of `slaveInfo`. Subsequent reads from it will return its default value.
+  public mutating func clearSlaveInfo() {self._slaveInfo = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _slaveID: Mesos_V1_AgentID? = nil
+  fileprivate var _slaveInfo: Mesos_V1_AgentInfo? = nil
+}
+
+public nonisolated struct Mesos_Internal_ReconnectExecutorMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var slaveID: Mesos_V1_AgentID {
+    get {_slaveID ?? Mesos_V1_AgentID()}
+    set {_slaveID = newValue}
+  }
+  /// Returns true if `slaveID` has been explicitly set.
+  public var hasSlaveID: Bool {self._slaveID != nil}
+  /// Clears the value of `slaveID`. Subsequent reads from it will return its default value.
+  public mutating func clearSlaveID() {self._slaveID = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _slaveID: Mesos_V1_AgentID? = nil
+}
+
+public nonisolated struct Mesos_Internal_RunTaskMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// NOTE: This field was marked as deprecated in the .proto file.
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var framework: Mesos_V1_FrameworkInfo {
+    get {_framework ?? Mesos_V1_FrameworkInfo()}
+    set {_framework = newValue}
+  }
+  /// Returns true if `framework` has been explicitly set.
+  public var hasFramework: Bool {self._framework != nil}
+  /// Clears the value of `framework`. Subsequent reads from it will return its default value.
+  public mutating func clearFramework() {self._framework = nil}
+
+  public var pid: String {
+    get {_pid ?? String()}
+    set {_pid = newValue}
+  }
+  /// Returns true if `pid` has been explicitly set.
+  public var hasPid: Bool {self._pid != nil}
+  /// Clears the value of `pid`. Subsequent reads from it will return its default value.
+  public mutating func clearPid() {self._pid = nil}
+
+  public var task: Mesos_V1_TaskInfo {
+    get {_task ?? Mesos_V1_TaskInfo()}
+    set {_task = newValue}
+  }
+  /// Returns true if `task` has been explicitly set.
+  public var hasTask: Bool {self._task != nil}
+  /// Clears the value of `task`. Subsequent reads from it will return its default value.
+  public mutating func clearTask() {self._task = nil}
+
+  public var launchExecutor: Bool {
+    get {_launchExecutor ?? false}
+    set {_launchExecutor = newValue}
+  }
+  /// Returns true if `launchExecutor` has been explicitly set.
+  public var hasLaunchExecutor: Bool {self._launchExecutor != nil}
+  /// Clears the value of `launchExecutor`. Subsequent reads from it will return its default value.
+  public mutating func clearLaunchExecutor() {self._launchExecutor = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+  fileprivate var _framework: Mesos_V1_FrameworkInfo? = nil
+  fileprivate var _pid: String? = nil
+  fileprivate var _task: Mesos_V1_TaskInfo? = nil
+  fileprivate var _launchExecutor: Bool? = nil
+}
+
+public nonisolated struct Mesos_Internal_ShutdownExecutorMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var executorID: Mesos_V1_ExecutorID {
+    get {_executorID ?? Mesos_V1_ExecutorID()}
+    set {_executorID = newValue}
+  }
+  /// Returns true if `executorID` has been explicitly set.
+  public var hasExecutorID: Bool {self._executorID != nil}
+  /// Clears the value of `executorID`. Subsequent reads from it will return its default value.
+  public mutating func clearExecutorID() {self._executorID = nil}
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _executorID: Mesos_V1_ExecutorID? = nil
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mesos.internal"
@@ -1770,6 +2038,421 @@ nonisolated extension Mesos_Internal_ExitedExecutorMessage: SwiftProtobuf.Messag
     if lhs._frameworkID != rhs._frameworkID {return false}
     if lhs._executorID != rhs._executorID {return false}
     if lhs._status != rhs._status {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_RegisterExecutorMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisterExecutorMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_id\0\u{3}executor_id\0")
+
+  public var isInitialized: Bool {
+    if self._frameworkID == nil {return false}
+    if self._executorID == nil {return false}
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    if let v = self._executorID, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._executorID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._executorID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_RegisterExecutorMessage, rhs: Mesos_Internal_RegisterExecutorMessage) -> Bool {
+    if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs._executorID != rhs._executorID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_ExecutorRegisteredMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExecutorRegisteredMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}executor_info\0\u{3}framework_id\0\u{3}framework_info\0\u{3}slave_id\0\u{3}slave_info\0")
+
+  fileprivate class _StorageClass {
+    var _executorInfo: Mesos_V1_ExecutorInfo? = nil
+    var _frameworkID: Mesos_V1_FrameworkID? = nil
+    var _frameworkInfo: Mesos_V1_FrameworkInfo? = nil
+    var _slaveID: Mesos_V1_AgentID? = nil
+    var _slaveInfo: Mesos_V1_AgentInfo? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _executorInfo = source._executorInfo
+      _frameworkID = source._frameworkID
+      _frameworkInfo = source._frameworkInfo
+      _slaveID = source._slaveID
+      _slaveInfo = source._slaveInfo
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public var isInitialized: Bool {
+    return withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._executorInfo == nil {return false}
+      if _storage._frameworkID == nil {return false}
+      if _storage._frameworkInfo == nil {return false}
+      if _storage._slaveID == nil {return false}
+      if _storage._slaveInfo == nil {return false}
+      if let v = _storage._executorInfo, !v.isInitialized {return false}
+      if let v = _storage._frameworkID, !v.isInitialized {return false}
+      if let v = _storage._frameworkInfo, !v.isInitialized {return false}
+      if let v = _storage._slaveID, !v.isInitialized {return false}
+      if let v = _storage._slaveInfo, !v.isInitialized {return false}
+      return true
+    }
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._executorInfo) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._frameworkID) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._frameworkInfo) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._slaveID) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._slaveInfo) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._executorInfo {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._frameworkID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._frameworkInfo {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._slaveID {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._slaveInfo {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_ExecutorRegisteredMessage, rhs: Mesos_Internal_ExecutorRegisteredMessage) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._executorInfo != rhs_storage._executorInfo {return false}
+        if _storage._frameworkID != rhs_storage._frameworkID {return false}
+        if _storage._frameworkInfo != rhs_storage._frameworkInfo {return false}
+        if _storage._slaveID != rhs_storage._slaveID {return false}
+        if _storage._slaveInfo != rhs_storage._slaveInfo {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_ReregisterExecutorMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReregisterExecutorMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}executor_id\0\u{3}framework_id\0\u{1}tasks\0\u{1}updates\0")
+
+  public var isInitialized: Bool {
+    if self._executorID == nil {return false}
+    if self._frameworkID == nil {return false}
+    if let v = self._executorID, !v.isInitialized {return false}
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    if !SwiftProtobuf.Internal.areAllInitialized(self.tasks) {return false}
+    if !SwiftProtobuf.Internal.areAllInitialized(self.updates) {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._executorID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.tasks) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.updates) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._executorID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tasks, fieldNumber: 3)
+    }
+    if !self.updates.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.updates, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_ReregisterExecutorMessage, rhs: Mesos_Internal_ReregisterExecutorMessage) -> Bool {
+    if lhs._executorID != rhs._executorID {return false}
+    if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.updates != rhs.updates {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_ExecutorReregisteredMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExecutorReregisteredMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}slave_id\0\u{3}slave_info\0")
+
+  public var isInitialized: Bool {
+    if self._slaveID == nil {return false}
+    if self._slaveInfo == nil {return false}
+    if let v = self._slaveID, !v.isInitialized {return false}
+    if let v = self._slaveInfo, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._slaveID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._slaveInfo) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._slaveID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._slaveInfo {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_ExecutorReregisteredMessage, rhs: Mesos_Internal_ExecutorReregisteredMessage) -> Bool {
+    if lhs._slaveID != rhs._slaveID {return false}
+    if lhs._slaveInfo != rhs._slaveInfo {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_ReconnectExecutorMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReconnectExecutorMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}slave_id\0")
+
+  public var isInitialized: Bool {
+    if self._slaveID == nil {return false}
+    if let v = self._slaveID, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._slaveID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._slaveID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_ReconnectExecutorMessage, rhs: Mesos_Internal_ReconnectExecutorMessage) -> Bool {
+    if lhs._slaveID != rhs._slaveID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_RunTaskMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunTaskMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_id\0\u{1}framework\0\u{1}pid\0\u{1}task\0\u{4}\u{2}launch_executor\0")
+
+  public var isInitialized: Bool {
+    if self._framework == nil {return false}
+    if self._task == nil {return false}
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    if let v = self._framework, !v.isInitialized {return false}
+    if let v = self._task, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._framework) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._pid) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._task) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self._launchExecutor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._framework {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._pid {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._task {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._launchExecutor {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_RunTaskMessage, rhs: Mesos_Internal_RunTaskMessage) -> Bool {
+    if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs._framework != rhs._framework {return false}
+    if lhs._pid != rhs._pid {return false}
+    if lhs._task != rhs._task {return false}
+    if lhs._launchExecutor != rhs._launchExecutor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_ShutdownExecutorMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShutdownExecutorMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}executor_id\0\u{3}framework_id\0")
+
+  public var isInitialized: Bool {
+    if let v = self._executorID, !v.isInitialized {return false}
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._executorID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._executorID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_ShutdownExecutorMessage, rhs: Mesos_Internal_ShutdownExecutorMessage) -> Bool {
+    if lhs._executorID != rhs._executorID {return false}
+    if lhs._frameworkID != rhs._frameworkID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
