@@ -135,6 +135,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "MesosAPITests", dependencies: ["MesosAPI"], swiftSettings: strict),
+        .testTarget(name: "MesosProtobufTests", dependencies: [
+            "MesosProtobuf", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: strict),
         .testTarget(name: "MesosMetricsTests", dependencies: ["MesosMetrics"], swiftSettings: strict),
         .testTarget(name: "AllocatorTests", dependencies: ["Allocator", "MesosAPI"], swiftSettings: strict),
         .testTarget(name: "MasterTests", dependencies: ["Master", "MesosAPI", "Allocator", "HTTPSupport", "Registry",

@@ -41,35 +41,43 @@ actor NativeSchedulers {
     /// One message from a driver. Malformed or unknown messages are dropped with a log line:
     /// libprocess has no error reply.
     func receive(name: String, from peer: ProcessID, body: Data) async {
-        switch name {
-        case NativeSchedulerMessages.callName:
-            let call: Call
-            do {
-                call = try WireCodec.decode(Call.self, from: NativeSchedulerMessages.callJSON(body))
-            } catch {
-                return logger.info("Dropping a malformed \(name) from \(peer): \(error)")
-            }
-            if call.type == .SUBSCRIBE, let subscribe = call.subscribe {
-                return await self.subscribe(subscribe, resubscribing: call.frameworkId != nil, from: peer)
-            }
-            guard let session = sessions[peer] else {
-                return send(NativeSchedulerMessages.error("Framework is not subscribed"), to: peer)
-            }
-            let outcome = await master.handle(call, streamID: session.stream.id)
-            if outcome != .accepted { logger.info("\(call.type.rawValue) from native framework \(session.framework): \(outcome)") }
-        case NativeSchedulerMessages.deactivateName, NativeSchedulerMessages.unregisterName:
-            guard let session = sessions[peer],
-                  (try? NativeSchedulerMessages.framework(in: name, body: body)) == session.framework.value else {
-                return logger.info("Dropping \(name) from \(peer): no such framework subscribed from there")
-            }
-            if name == NativeSchedulerMessages.unregisterName {
-                _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
-            }
-            end(peer)
-            await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
-        default:
-            logger.info("Dropping unknown libprocess message \(name) from \(peer)")
+        if name == NativeSchedulerMessages.deactivateName || name == NativeSchedulerMessages.unregisterName {
+            return await stop(name: name, from: peer, body: body)
         }
+        let call: Call
+        do {
+            // Current drivers send mesos.scheduler.Call; older ones a message per call.
+            let json = name == NativeSchedulerMessages.callName
+                ? try NativeSchedulerMessages.callJSON(body) : try LegacySchedulerMessages.callJSON(name: name, body: body)
+            guard let json else { return logger.info("Dropping unknown libprocess message \(name) from \(peer)") }
+            call = try WireCodec.decode(Call.self, from: json)
+        } catch let refusal as LegacySchedulerMessages.Refusal {
+            return send(NativeSchedulerMessages.error(refusal.message), to: peer)
+        } catch {
+            return logger.info("Dropping a malformed \(name) from \(peer): \(error)")
+        }
+        if call.type == .SUBSCRIBE, let subscribe = call.subscribe {
+            return await self.subscribe(subscribe, resubscribing: call.frameworkId != nil, from: peer)
+        }
+        guard let session = sessions[peer] else {
+            return send(NativeSchedulerMessages.error("Framework is not subscribed"), to: peer)
+        }
+        let outcome = await master.handle(call, streamID: session.stream.id)
+        if outcome != .accepted { logger.info("\(call.type.rawValue) from native framework \(session.framework): \(outcome)") }
+    }
+
+    /// DeactivateFrameworkMessage (the driver stops with failover) or UnregisterFrameworkMessage
+    /// (an old driver's teardown).
+    private func stop(name: String, from peer: ProcessID, body: Data) async {
+        guard let session = sessions[peer],
+              (try? NativeSchedulerMessages.framework(in: name, body: body)) == session.framework.value else {
+            return logger.info("Dropping \(name) from \(peer): no such framework subscribed from there")
+        }
+        if name == NativeSchedulerMessages.unregisterName {
+            _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
+        }
+        end(peer)
+        await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
     }
 
     private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {

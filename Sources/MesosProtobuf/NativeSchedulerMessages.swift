@@ -15,7 +15,34 @@ public enum NativeSchedulerMessages {
     /// The scheduler call a `mesos.scheduler.Call` message carries, as v1 JSON. Throws for bytes
     /// that do not parse as one.
     public static func callJSON(_ body: Data) throws -> Data {
-        try ProtobufBridge.json(fromProtobuf: body, as: .schedulerCall)
+        try ProtobufBridge.json(fromProtobuf: v1Call(fromV0: body), as: .schedulerCall)
+    }
+
+    /// A v0 `mesos.scheduler.Call`'s bytes as a v1 Call's: the same but for SUBSCRIBE (see
+    /// `V0SchedulerCallHead`). `force` has no v1 counterpart: a driver that re-registers with
+    /// the framework's ID takes it over either way, as a v1 SUBSCRIBE does.
+    static func v1Call(fromV0 body: Data) throws -> Data {
+        let head = try Mesos_Internal_V0SchedulerCallHead(serializedBytes: body, partial: true)
+        guard head.type == Mesos_V1_Scheduler_Call.TypeEnum.subscribe.rawValue else { return body }
+        var call = Mesos_V1_Scheduler_Call()
+        call.type = .subscribe
+        if head.hasFrameworkID { call.frameworkID = head.frameworkID }
+        call.subscribe.frameworkInfo = head.subscribe.frameworkInfo
+        call.subscribe.suppressedRoles = head.subscribe.suppressedRoles
+        return try call.serializedData(partial: true)
+    }
+
+    /// The other way, for a Swift client on the native protocol: a v1 Call's bytes as the v0
+    /// `mesos.scheduler.Call` a driver sends.
+    public static func v0Call(fromV1 body: Data) throws -> Data {
+        let call = try Mesos_V1_Scheduler_Call(serializedBytes: body, partial: true)
+        guard call.type == .subscribe else { return body }
+        var head = Mesos_Internal_V0SchedulerCallHead()
+        head.type = Int32(call.type.rawValue)
+        if call.hasFrameworkID { head.frameworkID = call.frameworkID }
+        head.subscribe.frameworkInfo = call.subscribe.frameworkInfo
+        head.subscribe.suppressedRoles = call.subscribe.suppressedRoles
+        return try head.serializedData(partial: true)
     }
 
     /// The framework a DeactivateFrameworkMessage (the driver's stop with failover) or an

@@ -37,7 +37,7 @@ extension SchedulerClient {
         }
         let transport: @Sendable (Call) async throws -> Void = { call in
             let json = try WireCodec.encode(call)
-            let body = try ProtobufBridge.protobuf(fromJSON: json, as: .schedulerCall)
+            let body = try NativeSchedulerMessages.v0Call(fromV1: ProtobufBridge.protobuf(fromJSON: json, as: .schedulerCall))
             sender.send(LibprocessMessage(name: NativeSchedulerMessages.callName, body: Array(body)), to: masterPID)
         }
         var call = Call(type: .SUBSCRIBE, frameworkId: info.id)

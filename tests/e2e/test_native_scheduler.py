@@ -244,3 +244,89 @@ def test_native_executor_survives_an_agent_restart(cluster):
         fw.wait_acknowledging("kept", "TASK_FINISHED")
     finally:
         fw.close()
+
+
+def test_an_older_driver_with_a_message_per_call(cluster):
+    """Drivers before Mesos 1.0 send RegisterFrameworkMessage, LaunchTasksMessage, KillTaskMessage,
+    StatusUpdateAcknowledgementMessage, ReconcileTasksMessage ... instead of mesos.scheduler.Call."""
+    fw = NativeScheduler(cluster.master_addr, name="old-driver")
+    m = fw.msg
+    try:
+        refused = m.RegisterFrameworkMessage(framework=fw.info)
+        refused.framework.id.value = "chosen-by-me"
+        fw.send("mesos.internal.RegisterFrameworkMessage", refused)
+        assert "'id' already set" in fw.wait("FrameworkErrorMessage").message
+
+        fw.send("mesos.internal.RegisterFrameworkMessage", m.RegisterFrameworkMessage(framework=fw.info))
+        fw.framework_id = fw.wait("FrameworkRegisteredMessage").framework_id.value
+
+        def launch(task_id: str, command: str):
+            offer, _ = fw.take_offer()
+            message = m.LaunchTasksMessage()
+            message.framework_id.value = fw.framework_id
+            message.offer_ids.add().value = offer.id.value
+            message.filters.refuse_seconds = 1
+            task = message.tasks.add(name=task_id)
+            task.task_id.value = task_id
+            task.agent_id.value = offer.agent_id.value
+            task.command.value = command
+            for name, value in (("cpus", 0.1), ("mem", 32)):
+                r = task.resources.add(name=name, type=fw.pb.mesos.Value.Type.Value("SCALAR"))
+                r.scalar.value = value
+            assert fw.send("mesos.internal.LaunchTasksMessage", message).status_code == 202
+
+        def acknowledge(update):
+            ack = m.StatusUpdateAcknowledgementMessage(uuid=update.update.uuid)
+            ack.slave_id.value = update.update.slave_id.value
+            ack.framework_id.value = fw.framework_id
+            ack.task_id.value = update.update.status.task_id.value
+            fw.send("mesos.internal.StatusUpdateAcknowledgementMessage", ack)
+
+        def until(task_id: str, state: str):
+            """Acknowledges each update of the task (the next comes only then) until `state`."""
+            want = fw.pb.mesos.TaskState.Value(state)
+            acknowledged = set()
+            while True:
+                update = fw.wait("StatusUpdateMessage", lambda u: u.update.status.task_id.value == task_id
+                                 and u.update.uuid and u.update.uuid not in acknowledged)
+                acknowledged.add(update.update.uuid)
+                acknowledge(update)
+                if update.update.status.state == want:
+                    return
+
+        launch("old-sleep", "sleep 100")
+        until("old-sleep", "TASK_RUNNING")
+
+        reconcile = m.ReconcileTasksMessage()
+        reconcile.framework_id.value = fw.framework_id
+        reconcile.statuses.add(state=fw.pb.mesos.TaskState.Value("TASK_STAGING")).task_id.value = "old-sleep"
+        fw.send("mesos.internal.ReconcileTasksMessage", reconcile)
+        reason = fw.pb.mesos.TaskStatus.Reason.Value("REASON_RECONCILIATION")
+        answer = fw.wait("StatusUpdateMessage", lambda u: u.update.status.reason == reason)
+        assert answer.update.status.state == fw.pb.mesos.TaskState.Value("TASK_RUNNING")
+
+        kill = m.KillTaskMessage()
+        kill.framework_id.value = fw.framework_id
+        kill.task_id.value = "old-sleep"
+        fw.send("mesos.internal.KillTaskMessage", kill)
+        until("old-sleep", "TASK_KILLED")
+
+        revive = m.ReviveOffersMessage()
+        revive.framework_id.value = fw.framework_id
+        assert fw.send("mesos.internal.ReviveOffersMessage", revive).status_code == 202
+        launch("old-echo", "echo old")
+        until("old-echo", "TASK_FINISHED")
+        state = requests.get(f"{cluster.url}/master/state", timeout=10).json()
+        (framework,) = state["frameworks"]
+        assert framework["name"] == "old-driver" and not framework["tasks"], framework
+
+        unregister = m.UnregisterFrameworkMessage()
+        unregister.framework_id.value = fw.framework_id
+        fw.send("mesos.internal.UnregisterFrameworkMessage", unregister)
+        deadline = time.monotonic() + 10
+        while fw.framework_id not in {f["id"] for f in requests.get(f"{cluster.url}/master/state", timeout=10)
+                                      .json()["completed_frameworks"]}:
+            assert time.monotonic() < deadline, "the unregistered framework is not completed"
+            time.sleep(0.2)
+    finally:
+        fw.close()

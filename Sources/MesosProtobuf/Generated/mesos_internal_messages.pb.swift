@@ -1006,6 +1006,84 @@ public nonisolated struct Mesos_Internal_ShutdownExecutorMessage: Sendable {
   fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
 }
 
+/// Not a message of the wire by itself: the head of a v0 `mesos.scheduler.Call`, which is what
+/// native drivers send. The v0 Call is byte for byte the v1 Call except in SUBSCRIBE, where v0
+/// has `force` at 2 and `suppressed_roles` at 3 (v1 dropped `force` and renumbered). Reading a
+/// SUBSCRIBE through this message gets those two right; every other call reads as a v1 Call.
+public nonisolated struct Mesos_Internal_V0SchedulerCallHead: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var frameworkID: Mesos_V1_FrameworkID {
+    get {_frameworkID ?? Mesos_V1_FrameworkID()}
+    set {_frameworkID = newValue}
+  }
+  /// Returns true if `frameworkID` has been explicitly set.
+  public var hasFrameworkID: Bool {self._frameworkID != nil}
+  /// Clears the value of `frameworkID`. Subsequent reads from it will return its default value.
+  public mutating func clearFrameworkID() {self._frameworkID = nil}
+
+  public var type: Int32 {
+    get {_type ?? 0}
+    set {_type = newValue}
+  }
+  /// Returns true if `type` has been explicitly set.
+  public var hasType: Bool {self._type != nil}
+  /// Clears the value of `type`. Subsequent reads from it will return its default value.
+  public mutating func clearType() {self._type = nil}
+
+  public var subscribe: Mesos_Internal_V0SchedulerCallHead.Subscribe {
+    get {_subscribe ?? Mesos_Internal_V0SchedulerCallHead.Subscribe()}
+    set {_subscribe = newValue}
+  }
+  /// Returns true if `subscribe` has been explicitly set.
+  public var hasSubscribe: Bool {self._subscribe != nil}
+  /// Clears the value of `subscribe`. Subsequent reads from it will return its default value.
+  public mutating func clearSubscribe() {self._subscribe = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Subscribe: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var frameworkInfo: Mesos_V1_FrameworkInfo {
+      get {_frameworkInfo ?? Mesos_V1_FrameworkInfo()}
+      set {_frameworkInfo = newValue}
+    }
+    /// Returns true if `frameworkInfo` has been explicitly set.
+    public var hasFrameworkInfo: Bool {self._frameworkInfo != nil}
+    /// Clears the value of `frameworkInfo`. Subsequent reads from it will return its default value.
+    public mutating func clearFrameworkInfo() {self._frameworkInfo = nil}
+
+    public var force: Bool {
+      get {_force ?? false}
+      set {_force = newValue}
+    }
+    /// Returns true if `force` has been explicitly set.
+    public var hasForce: Bool {self._force != nil}
+    /// Clears the value of `force`. Subsequent reads from it will return its default value.
+    public mutating func clearForce() {self._force = nil}
+
+    public var suppressedRoles: [String] = []
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _frameworkInfo: Mesos_V1_FrameworkInfo? = nil
+    fileprivate var _force: Bool? = nil
+  }
+
+  public init() {}
+
+  fileprivate var _frameworkID: Mesos_V1_FrameworkID? = nil
+  fileprivate var _type: Int32? = nil
+  fileprivate var _subscribe: Mesos_Internal_V0SchedulerCallHead.Subscribe? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mesos.internal"
@@ -2453,6 +2531,106 @@ nonisolated extension Mesos_Internal_ShutdownExecutorMessage: SwiftProtobuf.Mess
   public static func ==(lhs: Mesos_Internal_ShutdownExecutorMessage, rhs: Mesos_Internal_ShutdownExecutorMessage) -> Bool {
     if lhs._executorID != rhs._executorID {return false}
     if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_V0SchedulerCallHead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".V0SchedulerCallHead"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_id\0\u{1}type\0\u{1}subscribe\0")
+
+  public var isInitialized: Bool {
+    if let v = self._frameworkID, !v.isInitialized {return false}
+    if let v = self._subscribe, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self._type) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._subscribe) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._frameworkID {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._type {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._subscribe {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_V0SchedulerCallHead, rhs: Mesos_Internal_V0SchedulerCallHead) -> Bool {
+    if lhs._frameworkID != rhs._frameworkID {return false}
+    if lhs._type != rhs._type {return false}
+    if lhs._subscribe != rhs._subscribe {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mesos_Internal_V0SchedulerCallHead.Subscribe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Mesos_Internal_V0SchedulerCallHead.protoMessageName + ".Subscribe"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}framework_info\0\u{1}force\0\u{3}suppressed_roles\0")
+
+  public var isInitialized: Bool {
+    if self._frameworkInfo == nil {return false}
+    if let v = self._frameworkInfo, !v.isInitialized {return false}
+    return true
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._frameworkInfo) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._force) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.suppressedRoles) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._frameworkInfo {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._force {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.suppressedRoles.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.suppressedRoles, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mesos_Internal_V0SchedulerCallHead.Subscribe, rhs: Mesos_Internal_V0SchedulerCallHead.Subscribe) -> Bool {
+    if lhs._frameworkInfo != rhs._frameworkInfo {return false}
+    if lhs._force != rhs._force {return false}
+    if lhs.suppressedRoles != rhs.suppressedRoles {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
