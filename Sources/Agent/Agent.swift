@@ -84,7 +84,7 @@ public actor Agent {
 
     public var id: AgentID? { agentID }
     public var isConnected: Bool { connected }
-    nonisolated var endpoint: String { "\(config.ip):\(config.port)" }
+    nonisolated var endpoint: String { "\(config.advertiseIP ?? config.ip):\(config.advertisePort ?? config.port)" }
     /// Every sandbox lives under here; the file API serves nothing outside it (not the
     /// fetcher's cache nor the image store, which share the work directory).
     public nonisolated var sandboxRoot: String { "\(config.workDir)/slaves" }

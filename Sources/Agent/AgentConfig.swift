@@ -11,6 +11,10 @@ public struct AgentConfig: Sendable {
     public var zkSessionTimeout: Duration = .seconds(10)
     public var ip: String
     public var port: Int
+    /// `--advertise_ip` / `--advertise_port`: the address the master, executors and native
+    /// drivers reach this agent at, when that is not the one it listens on.
+    public var advertiseIP: String?
+    public var advertisePort: Int?
     public var hostname: String
     public var workDir: String
     public var resources: Resources

@@ -98,8 +98,8 @@ extension Master {
                 ("id", .string(info.id)), ("ip", .int(Int64(info.ip))), ("port", .int(Int64(info.port))),
                 ("pid", .string(info.pid ?? "")), ("hostname", .string(info.hostname ?? "")),
                 ("version", .string(plinthMesosVersion)),
-                ("address", .object([("hostname", .string(config.hostname)), ("ip", .string(config.ip)),
-                                     ("port", .int(Int64(config.port)))])),
+                ("address", .object([("hostname", .string(config.hostname)), ("ip", .string(config.advertiseIP ?? config.ip)),
+                                     ("port", .int(Int64(info.port)))])),
             ])),
             ("start_time", .number(startTime)), ("elected_time", .number(startTime)),
         ])

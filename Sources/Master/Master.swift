@@ -88,7 +88,8 @@ public actor Master {
         self.allocator = AllocatorCore(config: config.allocator)
         self.startInstant = ContinuousClock.now
         self.startTime = Date().timeIntervalSince1970
-        self.info = MasterInfo(id: UUID().uuidString.lowercased(), ip: config.ip, port: config.port,
+        self.info = MasterInfo(id: UUID().uuidString.lowercased(), ip: config.advertiseIP ?? config.ip,
+                               port: config.advertisePort ?? config.port,
                                hostname: config.hostname, version: plinthMesosVersion)
     }
 

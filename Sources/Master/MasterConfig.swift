@@ -5,6 +5,10 @@ import MesosAPI
 public struct MasterConfig: Sendable {
     public var ip: String
     public var port: Int
+    /// `--advertise_ip` / `--advertise_port`: the address others reach this master at (its
+    /// libprocess name, its MasterInfo), when that is not the one it listens on (0.0.0.0, NAT).
+    public var advertiseIP: String?
+    public var advertisePort: Int?
     public var hostname: String
     public var workDir: String?
     /// `--log_dir`: where the master also writes its log, served as `/master/log` by the file API.

@@ -220,6 +220,12 @@ extension MasterRouter {
         var request = request
         let body = try await request.bodyData()
         guard to == "master" else { return Response(status: .notFound) }
+        guard gate.state == .leading else {
+            // As Mesos's: a master that does not lead drops every message. A driver finds the
+            // leader through its detector (the json.info_ znodes), not through the master it reached.
+            await native.dropNotLeading(name: name, from: from)
+            return Response(status: .accepted)
+        }
         await native.receive(name: name, from: from, body: body)
         return Response(status: .accepted)
     }

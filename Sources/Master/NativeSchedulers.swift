@@ -80,6 +80,10 @@ actor NativeSchedulers {
         await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
     }
 
+    func dropNotLeading(name: String, from peer: ProcessID) {
+        logger.info("Dropping '\(name)' message from \(peer) since not elected")
+    }
+
     private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {
         // A driver retries SUBSCRIBE until it hears back; a retry of a subscription already
         // made is answered again rather than registering a second framework.

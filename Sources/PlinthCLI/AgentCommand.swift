@@ -17,6 +17,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("ip"), help: "IP address to listen on (default 127.0.0.1).") var ip: String?
     @Option(name: .customLong("port"), help: "Port to listen on (default 5051).") var port: Int?
     @Option(name: .customLong("hostname"), help: "Hostname to advertise (default: the IP).") var hostname: String?
+    @Option(name: .customLong("advertise_ip"), help: "IP address others reach this process at, if not --ip (e.g. with --ip=0.0.0.0).")
+    var advertiseIP: String?
+    @Option(name: .customLong("advertise_port"), help: "Port others reach this process at, if not --port.")
+    var advertisePort: Int?
     @Option(name: .customLong("work_dir"), help: "Directory for sandboxes and agent state.") var workDir: String?
     @Option(name: .customLong("resources"),
             help: "Resources to offer, e.g. 'cpus:4;mem:4096;ports:[31000-32000]' or a JSON array. Unnamed ones are detected.")
@@ -49,6 +53,8 @@ struct AgentCommand: AsyncParsableCommand {
         case let other?: throw CLIError("Invalid --switch_user '\(other)': expected true or false")
         }
         try containers.apply(to: &config)
+        config.advertiseIP = Flags.resolve(advertiseIP, "advertise_ip")
+        config.advertisePort = try advertisePort ?? Flags.env("advertise_port").map { try Int($0).orThrow("Invalid --advertise_port") }
         if let timeout = Flags.resolve(zkSessionTimeout, "zk_session_timeout") {
             config.zkSessionTimeout = try Flags.duration(timeout)
         }
@@ -61,6 +67,8 @@ struct AgentCommand: AsyncParsableCommand {
             "executor_reregistration_timeout": "\(config.executorReregistrationTimeout.components.seconds)secs",
         ]
         if let attributes = Flags.resolve(attributes, "attributes") { config.flags["attributes"] = attributes }
+        if let ip = config.advertiseIP { config.flags["advertise_ip"] = ip }
+        if let port = config.advertisePort { config.flags["advertise_port"] = "\(port)" }
         return config
     }
 

@@ -18,6 +18,10 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("ip"), help: "IP address to listen on (default 127.0.0.1).") var ip: String?
     @Option(name: .customLong("port"), help: "Port to listen on (default 5050).") var port: Int?
     @Option(name: .customLong("hostname"), help: "Hostname to advertise (default: the IP).") var hostname: String?
+    @Option(name: .customLong("advertise_ip"), help: "IP address others reach this process at, if not --ip (e.g. with --ip=0.0.0.0).")
+    var advertiseIP: String?
+    @Option(name: .customLong("advertise_port"), help: "Port others reach this process at, if not --port.")
+    var advertisePort: Int?
     @Option(name: .customLong("work_dir"), help: "Directory for the master's state.") var workDir: String?
     @Option(name: .customLong("log_dir"), help: "Directory the master also writes its log to (plinth-master.log), served as /master/log.")
     var logDir: String?
@@ -78,6 +82,8 @@ struct MasterCommand: AsyncParsableCommand {
             config.roleWhitelist = Set(list)
         }
         config.logDir = Flags.resolve(logDir, "log_dir")
+        config.advertiseIP = Flags.resolve(advertiseIP, "advertise_ip")
+        config.advertisePort = try advertisePort ?? Flags.env("advertise_port").map { try Int($0).orThrow("Invalid --advertise_port") }
         try recoverySettings(&config)
         config.flags = flagValues(config)
         return config
@@ -104,6 +110,8 @@ struct MasterCommand: AsyncParsableCommand {
             ("agent_removal_rate_limit", Flags.resolve(agentRemovalRateLimit, "agent_removal_rate_limit")),
         ]
         for case let (name, value?) in optional { flags[name] = value }
+        if let ip = config.advertiseIP { flags["advertise_ip"] = ip }
+        if let port = config.advertisePort { flags["advertise_port"] = "\(port)" }
         return flags
     }
 

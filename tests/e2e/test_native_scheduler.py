@@ -330,3 +330,20 @@ def test_an_older_driver_with_a_message_per_call(cluster):
             time.sleep(0.2)
     finally:
         fw.close()
+
+
+def test_a_master_and_agent_on_every_interface_advertise_a_reachable_address(make_cluster):
+    """Listening on 0.0.0.0, master and agent name themselves by --advertise_ip: that is where a
+    driver's messages have to go back to."""
+    wide = ["--ip=0.0.0.0", "--advertise_ip=127.0.0.1"]
+    cluster = make_cluster(master_flags=wide, agent_flags=wide)
+    fw = NativeScheduler(cluster.master_addr)
+    try:
+        fw.register()
+        assert fw.raw[0][2] == f"master@127.0.0.1:{cluster.master_port}", fw.raw[0][2]
+        _, pid = fw.take_offer()
+        assert pid == f"slave(1)@127.0.0.1:{cluster.agent_port}", pid
+        flags = requests.get(f"{cluster.url}/master/flags", timeout=10).json()["flags"]
+        assert flags["ip"] == "0.0.0.0" and flags["advertise_ip"] == "127.0.0.1", flags
+    finally:
+        fw.close()
