@@ -73,12 +73,40 @@ public final class MessageSender: Sendable {
     }
 
     private func connect(_ peer: ProcessID) async throws -> any Channel {
-        let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { $0.pipeline.addHandler(DiscardReplies()) }
-            .connect(host: peer.host, port: peer.port).get()
+        let channel = try await bootstrap.connect(host: peer.host, port: peer.port).get()
         peers.withLock { $0[peer]?.channel = channel }
+        channel.closeFuture.whenComplete { _ in Task { await self.closed(channel, peer: peer) } }
         return channel
+    }
+
+    private var bootstrap: ClientBootstrap {
+        ClientBootstrap(group: group).connectTimeout(.seconds(5))
+            .channelInitializer { $0.pipeline.addHandler(DiscardReplies()) }
+    }
+
+    /// The link to a peer closed. libprocess takes that as the peer's exit; here the peer's
+    /// port is tried once more first, so a receiver that merely closed an idle connection is
+    /// not mistaken for one that is gone. Nothing is reported while messages are still queued
+    /// (the drain reconnects and reports a failure itself).
+    private func closed(_ channel: any Channel, peer: ProcessID) async {
+        let current: Bool = peers.withLock { peers in
+            guard peers[peer]?.channel === channel else { return false }
+            peers[peer]?.channel = nil
+            return !(peers[peer]?.draining ?? true)
+        }
+        guard current else { return }
+        if let probe = try? await bootstrap.connect(host: peer.host, port: peer.port).get() {
+            try? await probe.close()
+            return
+        }
+        let gone: Bool = peers.withLock { peers in
+            guard let state = peers[peer], state.channel == nil, !state.draining else { return false }
+            peers.removeValue(forKey: peer)
+            return true
+        }
+        guard gone else { return }
+        logger.info("Libprocess peer \(peer) exited (its link closed and its port refuses connections)")
+        await unreachable(peer)
     }
 
     /// A message as libprocess writes it: a chunked POST whose body is one chunk.

@@ -109,6 +109,21 @@ extension Master {
         scheduleFailover(id)
     }
 
+    /// A native driver aborted (DeactivateFrameworkMessage): the framework stays connected but
+    /// inactive, its offers rescinded, until it subscribes again or its link breaks.
+    public func deactivateFramework(_ id: FrameworkID, streamID: String) {
+        guard var entry = frameworks[id], entry.stream?.id == streamID, entry.active else { return }
+        entry.active = false
+        frameworks[id] = entry
+        allocator.deactivateFramework(id)
+        discardOffers(of: id, rescind: true)
+        publishFramework(id, added: false)
+        logger.info("Framework \(id) deactivated by its driver")
+    }
+
+    /// `slave(1)@` this, for a native driver.
+    func agentEndpoint(_ id: AgentID) -> String? { agents[id]?.endpoint }
+
     func scheduleFailover(_ id: FrameworkID) {
         guard let entry = frameworks[id] else { return }
         let generation = entry.generation

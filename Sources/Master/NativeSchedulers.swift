@@ -17,12 +17,19 @@ actor NativeSchedulers {
         /// The last registration message sent, resent when the driver retries SUBSCRIBE.
         var registered: (name: String, body: Data)?
         var pump: Task<Void, Never>?
+        /// The driver aborted (DeactivateFrameworkMessage): the framework is inactive but still
+        /// connected; a SUBSCRIBE from the driver registers it afresh.
+        var deactivated = false
     }
 
     private let master: Master
     private let pid: String
     private let logger: Logger
     private var sessions: [ProcessID: Session] = [:]
+    /// Where each framework's driver last registered from: a driver that comes back from the
+    /// same place is re-registered (FrameworkReregisteredMessage); from anywhere else, or to a
+    /// master that did not know it, it gets FrameworkRegisteredMessage, as from Mesos (MESOS-786).
+    private var lastPeer: [FrameworkID: ProcessID] = [:]
     private var outbox: MessageSender?
 
     init(master: Master, pid: String, logger: Logger) {
@@ -66,18 +73,20 @@ actor NativeSchedulers {
         if outcome != .accepted { logger.info("\(call.type.rawValue) from native framework \(session.framework): \(outcome)") }
     }
 
-    /// DeactivateFrameworkMessage (the driver stops with failover) or UnregisterFrameworkMessage
-    /// (an old driver's teardown).
+    /// DeactivateFrameworkMessage (the driver's abort: the framework stays connected but gets no
+    /// offers, and its failover timeout starts only when the driver's link breaks, as in Mesos) or
+    /// UnregisterFrameworkMessage (an old driver's teardown).
     private func stop(name: String, from peer: ProcessID, body: Data) async {
         guard let session = sessions[peer],
               (try? NativeSchedulerMessages.framework(in: name, body: body)) == session.framework.value else {
             return logger.info("Dropping \(name) from \(peer): no such framework subscribed from there")
         }
-        if name == NativeSchedulerMessages.unregisterName {
-            _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
+        if name == NativeSchedulerMessages.deactivateName {
+            sessions[peer]?.deactivated = true
+            return await master.deactivateFramework(session.framework, streamID: session.stream.id)
         }
+        _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
         end(peer)
-        await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
     }
 
     func dropNotLeading(name: String, from peer: ProcessID) {
@@ -87,8 +96,8 @@ actor NativeSchedulers {
     private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {
         // A driver retries SUBSCRIBE until it hears back; a retry of a subscription already
         // made is answered again rather than registering a second framework.
-        if let session = sessions[peer], !resubscribing || subscribe.frameworkInfo.id == session.framework,
-           let registered = session.registered {
+        if let session = sessions[peer], !session.deactivated,
+           !resubscribing || subscribe.frameworkInfo.id == session.framework, let registered = session.registered {
             return send(registered, to: peer)
         }
         let stream = EventStream()
@@ -97,8 +106,10 @@ actor NativeSchedulers {
             send(NativeSchedulerMessages.error(message), to: peer)
         case .subscribed(let id):
             end(peer)
+            let returning = resubscribing && lastPeer[id] == peer
+            lastPeer[id] = peer
             sessions[peer] = Session(framework: id, stream: stream)
-            sessions[peer]?.pump = Task { await self.pump(stream, framework: id, resubscribed: resubscribing, to: peer) }
+            sessions[peer]?.pump = Task { await self.pump(stream, framework: id, resubscribed: returning, to: peer) }
             logger.info("Native framework \(id) subscribed from \(peer)")
         }
     }
@@ -111,8 +122,16 @@ actor NativeSchedulers {
             decoder.feed(chunk.readableBytesView)
             while let record = try? decoder.next() {
                 do {
-                    let messages = try NativeSchedulerMessages.messages(
+                    var messages = try NativeSchedulerMessages.messages(
                         forEvent: record, framework: framework.value, resubscribed: resubscribed, agents: &agents)
+                    if let missing = NativeSchedulerMessages.agentWithoutPID(messages), agents[missing] == nil,
+                       let endpoint = await master.agentEndpoint(AgentID(missing)) {
+                        // An update from an agent this driver has had no offer from (since a
+                        // failover, say): the driver needs the agent's pid to acknowledge it.
+                        agents[missing] = "slave(1)@\(endpoint)"
+                        messages = try NativeSchedulerMessages.messages(
+                            forEvent: record, framework: framework.value, resubscribed: resubscribed, agents: &agents)
+                    }
                     for message in messages {
                         if message.name.hasSuffix("RegisteredMessage") { sessions[peer]?.registered = message }
                         send(message, to: peer)

@@ -45,7 +45,7 @@ public enum NativeSchedulerMessages {
         return try head.serializedData(partial: true)
     }
 
-    /// The framework a DeactivateFrameworkMessage (the driver's stop with failover) or an
+    /// The framework a DeactivateFrameworkMessage (the driver's abort) or an
     /// UnregisterFrameworkMessage (an old driver's teardown) names.
     public static func framework(in name: String, body: Data) throws -> String? {
         switch name {
@@ -129,6 +129,15 @@ public enum NativeSchedulerMessages {
         default:
             return []
         }
+    }
+
+    /// The agent of a StatusUpdateMessage that is to be acknowledged but names no agent pid
+    /// (`agents` did not know it); nil otherwise.
+    public static func agentWithoutPID(_ messages: [(name: String, body: Data)]) -> String? {
+        guard messages.count == 1, messages[0].name == "mesos.internal.StatusUpdateMessage",
+              let message = try? Mesos_Internal_StatusUpdateMessage(serializedBytes: messages[0].body, partial: true),
+              message.update.hasUuid, message.pid.isEmpty else { return nil }
+        return message.update.slaveID.value
     }
 
     /// FrameworkErrorMessage: what a driver is told when the master refuses it.

@@ -6,6 +6,7 @@ to `/scheduler(1)/<message name>`. Bodies are protobuf, with classes generated f
 from __future__ import annotations
 
 import importlib
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,12 +39,17 @@ class NativeScheduler:
         self.info = self.pb.mesos.FrameworkInfo(user="", name=name, hostname="localhost")
         self.framework_id: str | None = None
         self.taken: set[str] = set()
+        self.connections: set = set()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             # Keep-alive: libprocess writes every message to a peer on one connection, back to
             # back, without waiting for the answers.
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                outer.connections.add(self.connection)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -88,8 +94,14 @@ class NativeScheduler:
             self.cond.notify_all()
 
     def close(self):
+        """Ends the process as an exit would: the listening socket and every link to it close."""
         self.server.shutdown()
         self.server.server_close()
+        for connection in list(self.connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     # -- sending
     def send(self, name: str, message) -> requests.Response:
@@ -113,8 +125,9 @@ class NativeScheduler:
             call.subscribe.framework_info.id.value = framework_id
         r = self.send_call(call)
         assert r.status_code == 202, (r.status_code, r.text)
-        kind = "FrameworkReregisteredMessage" if framework_id else "FrameworkRegisteredMessage"
-        registered = self.wait(kind, timeout=timeout)
+        # A driver that takes over a framework from elsewhere is told FrameworkRegisteredMessage,
+        # as Mesos tells it (MESOS-786); only one that comes back from the same pid is re-registered.
+        registered = self.wait("FrameworkRegisteredMessage", timeout=timeout)
         self.framework_id = registered.framework_id.value
         return registered
 

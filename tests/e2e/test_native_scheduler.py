@@ -73,30 +73,90 @@ def test_native_scheduler_registers_launches_kills_reconciles_and_tears_down(clu
         fw.close()
 
 
+def framework_state(cluster, framework_id: str) -> dict:
+    state = requests.get(f"{cluster.url}/master/state", timeout=10).json()
+    return next(f for f in state["frameworks"] if f["id"] == framework_id)
+
+
+def wait_for(predicate, what: str, timeout: float = 15):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
 def test_native_failover_keeps_the_framework(cluster):
     first = NativeScheduler(cluster.master_addr, process_id="scheduler(1)")
     first.info.failover_timeout = 60
     try:
         first.register()
-        offer, _ = first.take_offer()
-        assert first.launch(offer, "kept", "sleep 100").status_code == 202
+        offer, agent_pid = first.take_offer()
+        # The whole agent's cpus and memory: the next driver gets no offer from it.
+        call = first.call("ACCEPT")
+        call.accept.offer_ids.add().value = offer.id.value
+        operation = call.accept.operations.add(type=first.pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+        task = operation.launch.task_infos.add(name="kept")
+        task.task_id.value = "kept"
+        task.agent_id.value = offer.agent_id.value
+        task.command.value = "sleep 100"
+        for name in ("cpus", "mem"):
+            task.resources.add().CopyFrom(next(r for r in offer.resources if r.name == name))
+        assert first.send_call(call).status_code == 202
         first.wait_acknowledging("kept", "TASK_RUNNING")
     finally:
-        first.close()  # the driver's process is gone
+        first.close()  # the driver's process is gone: its link breaks
+    wait_for(lambda: not framework_state(cluster, first.framework_id)["connected"],
+             "the master did not notice the driver's exit")
 
     second = NativeScheduler(cluster.master_addr, process_id="scheduler(2)")
     second.info.failover_timeout = 60
     try:
-        second.register(framework_id=first.framework_id)
+        registered = second.register(framework_id=first.framework_id)
         assert second.framework_id == first.framework_id
+        assert registered.framework_id.value == first.framework_id
         reconcile = second.call("RECONCILE")
         second.send_call(reconcile)  # implicit: every task the master knows
         running = second.pb.mesos.TaskState.Value("TASK_RUNNING")
         update = second.wait("StatusUpdateMessage", lambda m: m.update.status.task_id.value == "kept"
                              and m.update.status.state == running)
         assert update.update.framework_id.value == first.framework_id
+
+        # No offer has named the agent to this driver, yet its update carries the agent's pid
+        # (without it, the driver could not acknowledge).
+        assert not any(n == "ResourceOffersMessage" for n, _ in second.received)
+        kill = second.call("KILL")
+        kill.kill.task_id.value = "kept"
+        second.send_call(kill)
+        killed = second.wait_acknowledging("kept", "TASK_KILLED")
+        assert killed.pid == agent_pid, (killed.pid, agent_pid)
     finally:
         second.close()
+
+
+def test_an_aborted_driver_deactivates_its_framework_until_it_subscribes_again(cluster):
+    fw = NativeScheduler(cluster.master_addr)
+    fw.info.failover_timeout = 60
+    try:
+        fw.register()
+        offer, _ = fw.take_offer()
+        deactivate = fw.msg.DeactivateFrameworkMessage()
+        deactivate.framework_id.value = fw.framework_id
+        assert fw.send("mesos.internal.DeactivateFrameworkMessage", deactivate).status_code == 202
+        rescinded = fw.wait("RescindResourceOfferMessage")
+        assert rescinded.offer_id.value == offer.id.value
+        wait_for(lambda: not framework_state(cluster, fw.framework_id)["active"], "the framework is still active")
+        assert framework_state(cluster, fw.framework_id)["connected"]
+
+        # The same driver subscribes again (libmesos's start() after abort()): re-registered.
+        call = fw.call("SUBSCRIBE")
+        call.subscribe.framework_info.CopyFrom(fw.info)
+        call.subscribe.framework_info.id.value = fw.framework_id
+        assert fw.send_call(call).status_code == 202
+        fw.wait("FrameworkReregisteredMessage")
+        wait_for(lambda: framework_state(cluster, fw.framework_id)["active"], "the framework is not active again")
+        fw.take_offer()
+    finally:
+        fw.close()
 
 
 def test_calls_before_registering_and_garbage(cluster):
