@@ -188,3 +188,22 @@ def test_native_driver_follows_a_master_failover_and_fails_over_itself(ha):
     while framework_id not in {f["id"] for f in master_state(url)["completed_frameworks"]}:
         assert time.monotonic() < deadline, "stop() did not tear the framework down"
         time.sleep(0.2)
+
+
+def test_a_master_that_does_not_lead_drops_native_messages(ha):
+    """As Mesos's: a standby master drops every message (a driver finds the leader through
+    ZooKeeper, as the tests above do), so a driver that reached it registers nowhere."""
+    from native_client import NativeScheduler
+    leader = ha.leader_port()
+    standby = next(port for port in ha.masters if port != leader)
+    fw = NativeScheduler(f"127.0.0.1:{standby}", name="to-the-standby")
+    try:
+        call = fw.call("SUBSCRIBE")
+        call.subscribe.framework_info.CopyFrom(fw.info)
+        assert fw.send_call(call).status_code == 202
+        time.sleep(2)
+        assert fw.received == [], fw.received
+        names = [f["name"] for f in master_state(f"http://127.0.0.1:{leader}")["frameworks"]]
+        assert "to-the-standby" not in names, names
+    finally:
+        fw.close()
