@@ -102,9 +102,7 @@ extension Master {
         entry.active = false
         entry.unregisteredTime = wallClock
         frameworks[id] = entry
-        allocator.deactivateFramework(id)
-        discardOffers(of: id, rescind: false)
-        publishFramework(id, added: false)
+        stopOffering(id, rescind: false)
         logger.info("Framework \(id) disconnected; failover timeout \(entry.failoverTimeout)s")
         scheduleFailover(id)
     }
@@ -115,10 +113,16 @@ extension Master {
         guard var entry = frameworks[id], entry.stream?.id == streamID, entry.active else { return }
         entry.active = false
         frameworks[id] = entry
-        allocator.deactivateFramework(id)
-        discardOffers(of: id, rescind: true)
-        publishFramework(id, added: false)
+        stopOffering(id, rescind: true)
         logger.info("Framework \(id) deactivated by its driver")
+    }
+
+    /// An inactive framework gets no offers; those it holds go back (rescinded when it is still
+    /// there to be told).
+    private func stopOffering(_ id: FrameworkID, rescind: Bool) {
+        allocator.deactivateFramework(id)
+        discardOffers(of: id, rescind: rescind)
+        publishFramework(id, added: false)
     }
 
     /// `slave(1)@` this, for a native driver.
