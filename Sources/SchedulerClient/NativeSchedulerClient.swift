@@ -32,7 +32,10 @@ extension SchedulerClient {
         continuation.onTermination = { _ in server.cancel() }
         var portIterator = ports.makeAsyncIterator()
         guard let port = await portIterator.next(), port > 0 else { throw Refused(message: "The scheduler's server did not start") }
-        let sender = MessageSender(from: "\(NativeInbox.processID)@127.0.0.1:\(port)", logger: logger) { peer in
+        // The link's end reaches the caller as the end of the event stream, not as a log line.
+        var linkLogger = logger
+        linkLogger.logLevel = .warning
+        let sender = MessageSender(from: "\(NativeInbox.processID)@127.0.0.1:\(port)", logger: linkLogger) { peer in
             continuation.finish(throwing: Refused(message: "Lost the link to \(peer)"))
         }
         let transport: @Sendable (Call) async throws -> Void = { call in

@@ -52,6 +52,7 @@ struct StateBenchmark: AsyncParsableCommand {
         let healthP99 = try await health
         try await http.shutdown()
         server.cancel()
+        _ = try? await server.value  // whatever the server logs as it stops comes before the figures
         say("offers while polling: \(Int(offersDuring))/s (\(Int((offersDuring / max(offersWithout, 1)) * 100))% of without)")
         say(String(format: "state: agents=%d tasks=%d completed=%d state_ms=%.0f state_mb=%.1f health_p99_ms=%.1f offers_per_s_during=%.0f",
                    agents, tasks, completed, stateMs, Double(stateBytes) / 1e6, healthP99, offersDuring))
