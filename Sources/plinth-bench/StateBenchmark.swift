@@ -68,8 +68,8 @@ extension StateBenchmark {
         for round in 0..<3 {
             let start = clock.now
             let document = await master.stateDocument(cache: cache)
-            say(String(format: "build %d: %.0f ms, %.1f MB", round, (clock.now - start) / .milliseconds(1),
-                       Double(document.map(\.readableBytes).reduce(0, +)) / 1e6))
+            say(String(format: "build %d: %.0f ms, %.1f MB in %d buffers", round, (clock.now - start) / .milliseconds(1),
+                       Double(document.map(\.readableBytes).reduce(0, +)) / 1e6, document.count))
             try await Task.sleep(for: .milliseconds(200))
         }
     }
