@@ -110,6 +110,7 @@ public actor Agent {
     /// directory may not outlive it.
     public func shutdown(keepRecoverable: Bool = false) async {
         stopping = true
+        nativeReconnectSink.finish()
         background.forEach { $0.cancel() }
         link?.cancel()
         sandboxGCTimer?.cancel()

@@ -18,7 +18,6 @@ public struct AgentServer: Sendable {
     public init(agent: Agent) {
         self.agent = agent
         native = NativeExecutors(agent: agent, logger: Logger(label: "plinth.agent.native"))
-        Task { [native] in await native.reconnectRecovered() }
     }
 
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
@@ -46,7 +45,12 @@ public struct AgentServer: Sendable {
             },
             configuration: ApplicationConfiguration(address: .hostname(agent.config.ip, port: agent.config.port),
                                                     serverName: nil, reuseAddress: true),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                // Recovered native executors are asked back only once the agent can hear them:
+                // a driver whose reconnect finds the port closed takes the agent for gone.
+                Task { await native.reconnectRecovered() }
+                await onRunning(channel.localAddress?.port ?? 0)
+            },
             logger: quiet)
     }
 

@@ -77,6 +77,9 @@ enum TaskEnvironment {
             !$0.key.hasPrefix("MESOS_") && !$0.key.hasPrefix("PLINTH_") && !$0.key.hasPrefix("LIBPROCESS_")
         }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        // As Mesos's agent does: where DNS cannot name this host, a native executor binds and
+        // names itself by the agent's LIBPROCESS_IP.
+        if let ip = ProcessInfo.processInfo.environment["LIBPROCESS_IP"] { env["LIBPROCESS_IP"] = ip }
         env["MESOS_FRAMEWORK_ID"] = framework.id?.value ?? ""
         env["MESOS_AGENT_ID"] = agentID.value
         env["MESOS_SLAVE_ID"] = agentID.value

@@ -30,6 +30,10 @@ actor NativeSchedulers {
     /// same place is re-registered (FrameworkReregisteredMessage); from anywhere else, or to a
     /// master that did not know it, it gets FrameworkRegisteredMessage, as from Mesos (MESOS-786).
     private var lastPeer: [FrameworkID: ProcessID] = [:]
+    /// Drivers whose SUBSCRIBE is being handled and not yet answered: a retry that arrives
+    /// meanwhile is dropped (the driver retries again and then gets the answer), so one driver
+    /// never makes two subscriptions.
+    private var subscribing: Set<ProcessID> = []
     private var outbox: MessageSender?
 
     init(master: Master, pid: String, logger: Logger) {
@@ -70,6 +74,7 @@ actor NativeSchedulers {
             return send(NativeSchedulerMessages.error("Framework is not subscribed"), to: peer)
         }
         let outcome = await master.handle(call, streamID: session.stream.id)
+        if call.type == .TEARDOWN, outcome == .accepted { forget(session.framework) }
         if outcome != .accepted { logger.info("\(call.type.rawValue) from native framework \(session.framework): \(outcome)") }
     }
 
@@ -86,6 +91,7 @@ actor NativeSchedulers {
             return await master.deactivateFramework(session.framework, streamID: session.stream.id)
         }
         _ = await master.handle(Call(type: .TEARDOWN, frameworkId: session.framework), streamID: session.stream.id)
+        forget(session.framework)
         end(peer)
     }
 
@@ -96,13 +102,23 @@ actor NativeSchedulers {
     private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {
         // A driver retries SUBSCRIBE until it hears back; a retry of a subscription already
         // made is answered again rather than registering a second framework.
-        if let session = sessions[peer], !session.deactivated,
-           !resubscribing || subscribe.frameworkInfo.id == session.framework, let registered = session.registered {
+        if let session = sessions[peer], !session.deactivated, !resubscribing, let registered = session.registered {
             return send(registered, to: peer)
+        }
+        guard subscribing.insert(peer).inserted else { return }
+        if let old = sessions[peer] {
+            // The driver subscribes anew (with its framework's ID, after it lost the master, or
+            // for another framework): its old subscription ends here, so nothing more of it
+            // (not the master's "failed over" error) reaches the driver.
+            end(peer)
+            if subscribe.frameworkInfo.id != old.framework {
+                await master.frameworkStreamClosed(old.framework, streamID: old.stream.id)
+            }
         }
         let stream = EventStream()
         switch await master.subscribe(subscribe, stream: stream) {
         case .refused(let message):
+            subscribing.remove(peer)
             send(NativeSchedulerMessages.error(message), to: peer)
         case .subscribed(let id):
             end(peer)
@@ -121,6 +137,7 @@ actor NativeSchedulers {
         while let chunk = await stream.nextChunk() {
             decoder.feed(chunk.readableBytesView)
             while let record = try? decoder.next() {
+                guard sessions[peer]?.stream === stream else { return }
                 do {
                     var messages = try NativeSchedulerMessages.messages(
                         forEvent: record, framework: framework.value, resubscribed: resubscribed, agents: &agents)
@@ -133,7 +150,10 @@ actor NativeSchedulers {
                             forEvent: record, framework: framework.value, resubscribed: resubscribed, agents: &agents)
                     }
                     for message in messages {
-                        if message.name.hasSuffix("RegisteredMessage") { sessions[peer]?.registered = message }
+                        if message.name.hasSuffix("RegisteredMessage") {
+                            sessions[peer]?.registered = message
+                            subscribing.remove(peer)
+                        }
                         send(message, to: peer)
                     }
                 } catch {
@@ -142,7 +162,10 @@ actor NativeSchedulers {
             }
         }
         // The master ended the subscription (a failover elsewhere, a teardown, a removal).
-        if sessions[peer]?.stream === stream { sessions[peer] = nil }
+        if sessions[peer]?.stream === stream {
+            sessions[peer] = nil
+            subscribing.remove(peer)
+        }
     }
 
     private func send(_ message: (name: String, body: Data), to peer: ProcessID) {
@@ -151,10 +174,14 @@ actor NativeSchedulers {
 
     /// The driver's link broke: the framework is disconnected, as when a v1 stream closes.
     private func unreachable(_ peer: ProcessID) async {
+        subscribing.remove(peer)
         guard let session = sessions[peer] else { return }
         end(peer)
         await master.frameworkStreamClosed(session.framework, streamID: session.stream.id)
     }
+
+    /// Forgets where a framework's driver was, once the framework is gone for good.
+    private func forget(_ framework: FrameworkID) { lastPeer[framework] = nil }
 
     private func end(_ peer: ProcessID) {
         guard let session = sessions.removeValue(forKey: peer) else { return }

@@ -79,7 +79,7 @@ extension Agent {
         for task in queued { stream.send(ExecutorEvent.launch(task)) }
         if entry.recovered {
             executors[key]?.recovered = false
-            resubscribed(call, entry: entry, stream: stream)
+            resubscribed(call, entry: entry, stream: stream, sent: Set(queued.map(\.taskId)))
         }
         logger.info("Executor \(call.executorId.value) of framework \(call.frameworkId.value) subscribed")
         return nil
@@ -87,8 +87,10 @@ extension Agent {
 
     /// A recovered executor is back: updates it sent that the agent never checkpointed are taken
     /// now (duplicates are dropped by uuid), and tasks it never received are launched again.
-    private func resubscribed(_ call: ExecutorCall, entry: CustomExecutor, stream: EventStream) {
-        let known = Set((call.subscribe?.unacknowledgedTasks ?? []).map(\.taskId))
+    private func resubscribed(_ call: ExecutorCall, entry: CustomExecutor, stream: EventStream, sent: Set<TaskID>) {
+        // Neither what the executor says it has nor what was just sent from the queue goes
+        // again: a second launch of one task is fatal to libmesos's driver.
+        let known = Set((call.subscribe?.unacknowledgedTasks ?? []).map(\.taskId)).union(sent)
         for update in call.subscribe?.unacknowledgedUpdates ?? [] {
             _ = executorUpdate(call, status: update.status)
         }

@@ -128,12 +128,12 @@ public actor NativeExecutors {
         sender.send(LibprocessMessage(name: message.name, body: Array(message.body)), to: peer)
     }
 
-    /// The driver's link broke: the executor is disconnected, as when a v1 stream closes.
+    /// A message could not reach the driver. Like Mesos's agent, this one does not take that
+    /// as the executor's end (a native driver never registers again by itself): the session
+    /// stays, the next message tries a new connection, and a dead executor is seen when its
+    /// process exits.
     private func unreachable(_ peer: ProcessID) async {
-        for (key, session) in sessions where session.peer == peer {
-            end(key)
-            await agent.executorDisconnected(key, streamID: session.stream.id)
-        }
+        logger.info("A message to the native executor at \(peer) was lost")
     }
 
     private func end(_ key: CustomExecutor.Key) {
