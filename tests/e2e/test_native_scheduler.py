@@ -184,31 +184,37 @@ def test_calls_before_registering_and_garbage(cluster):
         fw.close()
 
 
+def launch_on_native_executor(fw, task_id: str):
+    """ACCEPTs a fresh offer with a task for native_executor.py; the offer and its agent's pid."""
+    pb = fw.pb
+    offer, pid = fw.take_offer()
+    call = fw.call("ACCEPT")
+    call.accept.offer_ids.add().value = offer.id.value
+    operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+    task = operation.launch.task_infos.add(name=task_id)
+    task.task_id.value = task_id
+    task.agent_id.value = offer.agent_id.value
+    task.executor.executor_id.value = "native-executor"
+    task.executor.name = "native executor"
+    task.executor.command.value = f"{sys.executable} {EXECUTOR}"
+    for resources, cpus, mem in ((task.resources, 0.1, 32), (task.executor.resources, 0.1, 64)):
+        for name, value in (("cpus", cpus), ("mem", mem)):
+            r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
+            r.scalar.value = value
+    assert fw.send_call(call).status_code == 202
+    return offer, pid
+
+
 def test_native_executor_registers_runs_tasks_and_exchanges_messages(cluster):
     """Both drivers native: the scheduler launches tasks on an executor that registers with the
     agent over libprocess; framework messages go both ways, through the master and straight to
     the agent (as the driver sends them once it knows the agent's pid)."""
     fw = NativeScheduler(cluster.master_addr)
-    pb = fw.pb
     try:
         fw.register()
 
         def launch(task_id: str):
-            offer, pid = fw.take_offer()
-            call = fw.call("ACCEPT")
-            call.accept.offer_ids.add().value = offer.id.value
-            operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
-            task = operation.launch.task_infos.add(name=task_id)
-            task.task_id.value = task_id
-            task.agent_id.value = offer.agent_id.value
-            task.executor.executor_id.value = "native-executor"
-            task.executor.name = "native executor"
-            task.executor.command.value = f"{sys.executable} {EXECUTOR}"
-            for resources, cpus, mem in ((task.resources, 0.1, 32), (task.executor.resources, 0.1, 64)):
-                for name, value in (("cpus", cpus), ("mem", mem)):
-                    r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
-                    r.scalar.value = value
-            assert fw.send_call(call).status_code == 202
+            offer, pid = launch_on_native_executor(fw, task_id)
             return offer.agent_id.value, pid
 
         def wait_message(text: str):
@@ -272,22 +278,9 @@ def test_native_executor_survives_an_agent_restart(cluster):
     cluster.agent_flags.append("--executor_reregistration_timeout=30secs")
     fw = NativeScheduler(cluster.master_addr)
     fw.info.checkpoint = True
-    pb = fw.pb
     try:
         fw.register()
-        offer, _ = fw.take_offer()
-        call = fw.call("ACCEPT")
-        call.accept.offer_ids.add().value = offer.id.value
-        operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
-        task = operation.launch.task_infos.add(name="kept")
-        task.task_id.value = "kept"
-        task.agent_id.value = offer.agent_id.value
-        task.executor.executor_id.value = "native-executor"
-        task.executor.command.value = f"{sys.executable} {EXECUTOR}"
-        for name, value in (("cpus", 0.1), ("mem", 32)):
-            r = task.resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
-            r.scalar.value = value
-        assert fw.send_call(call).status_code == 202
+        offer, _ = launch_on_native_executor(fw, "kept")
         fw.wait_acknowledging("kept", "TASK_RUNNING")
         fw.wait("ExecutorToFrameworkMessage", lambda m: m.data == b"acknowledged kept", timeout=30)
 
