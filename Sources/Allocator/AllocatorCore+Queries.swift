@@ -7,6 +7,19 @@ extension AllocatorCore {
     /// What is offered or in use on the agent. Read in place: a large state asks it of every
     /// agent, and copying an agent's whole record (its holdings and filters) cost more than the
     /// subtraction.
+    /// Where the agent is kept, for `holdingInputs(slot:agent:)`: a reader of every agent on
+    /// every document looks each up once, not once per read.
+    public func slot(of agent: AgentID) -> Int? { agentIndex[agent] }
+
+    /// What `held(on:)` is computed from, at a slot `slot(of:)` gave, while it still holds the
+    /// agent: a reader that kept the answer for the same pair knows it has not changed.
+    public func holdingInputs(slot: Int, agent: AgentID) -> (total: Resources, available: Resources)? {
+        guard slot < agents.count, let id = agents[slot]?.id, id == agent,
+              let total = agents[slot]?.total, let available = agents[slot]?.available
+        else { return nil }
+        return (total, available)
+    }
+
     public func held(on agent: AgentID) -> Resources {
         guard let slot = agentIndex[agent], let total = agents[slot]?.total, let available = agents[slot]?.available
         else { return Resources() }
@@ -31,10 +44,15 @@ extension AllocatorCore {
     /// What the framework holds cluster-wide. Ranges of different agents merge, so use
     /// `allocation(of:on:)` for anything but quantities.
     public func allocated(to framework: FrameworkID) -> Resources {
-        guard let slot = frameworkIndex[framework] else { return Resources() }
-        return agentsHeld(by: slot).reduce(into: Resources()) { sum, agent in
-            for holding in agents[agent]!.holdings where holding.framework == slot { sum += holding.resources }
+        guard let slot = frameworkIndex[framework], frameworks[slot]!.holdings > 0 else { return Resources() }
+        // One pass reading each agent's holdings in place: every `/master/state` asks this of
+        // every framework, and a copy of each agent's record per question was most of its cost.
+        var sum = Resources()
+        for index in agents.indices {
+            guard let holdings = agents[index]?.holdings else { continue }
+            for holding in holdings where holding.framework == slot { sum += holding.resources }
         }
+        return sum
     }
 
     /// Everything offered or allocated to the role (and, by default, its subroles), reserved

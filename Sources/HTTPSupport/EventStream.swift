@@ -41,6 +41,12 @@ public final class EventStream: Sendable {
         enqueue(.event { try? WireCodec.encode(event) })
     }
 
+    /// An event whose JSON `encode` writes (by hand, for the bulkiest events), when the stream
+    /// is drained as `send` would.
+    public func send(encoded encode: @escaping @Sendable () -> Data?) {
+        enqueue(.event(encode))
+    }
+
     public func sendRecord(_ payload: Data) {
         enqueue(.payload(payload))
     }

@@ -28,22 +28,32 @@ public indirect enum JSONValue: Sendable {
     /// The document as buffers to send one after another: what it says in its own bytes, and
     /// its `.buffer` fragments as they are.
     public var chunks: [ByteBuffer] {
-        var writer = ChunkWriter()
-        writeChunks(into: &writer)
-        writer.flush()
-        return writer.chunks
+        var all: [ByteBuffer] = []
+        writeChunks { all.append($0) }
+        return all
+    }
+
+    /// The same buffers, each handed to `emit` as soon as it is complete: a reader can be sent
+    /// the start of a large document while the rest is written.
+    public func writeChunks(_ emit: (ByteBuffer) -> Void) {
+        withoutActuallyEscaping(emit) { emit in
+            var writer = ChunkWriter(emit: emit)
+            writeChunks(into: &writer)
+            writer.flush()
+        }
     }
 
     private func writeChunks(into writer: inout ChunkWriter) {
         switch self {
         case .buffer(let buffer):
             writer.flush()
-            writer.chunks.append(buffer)
+            writer.emit(buffer)
         case .array(let items):
             writer.pending.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { writer.pending.append(UInt8(ascii: ",")) }
                 item.writeChunks(into: &writer)
+                writer.flushIfLarge()
             }
             writer.pending.append(UInt8(ascii: "]"))
         case .object(let pairs):
@@ -53,6 +63,7 @@ public indirect enum JSONValue: Sendable {
                 JSONValue.quote(key, into: &writer.pending)
                 writer.pending.append(UInt8(ascii: ":"))
                 value.writeChunks(into: &writer)
+                writer.flushIfLarge()
             }
             writer.pending.append(UInt8(ascii: "}"))
         default:
@@ -61,13 +72,18 @@ public indirect enum JSONValue: Sendable {
     }
 
     private struct ChunkWriter {
-        var chunks: [ByteBuffer] = []
+        let emit: (ByteBuffer) -> Void
         var pending: [UInt8] = []
 
         mutating func flush() {
             guard !pending.isEmpty else { return }
-            chunks.append(ByteBuffer(bytes: pending))
+            emit(ByteBuffer(bytes: pending))
             pending.removeAll(keepingCapacity: true)
+        }
+
+        /// A megabyte is worth sending while the rest is written.
+        mutating func flushIfLarge() {
+            if pending.count >= 1 << 20 { flush() }
         }
     }
 

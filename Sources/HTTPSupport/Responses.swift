@@ -42,6 +42,24 @@ public enum Reply {
         return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: wrapped))
     }
 
+    /// A document still being written (`SharedDocument`), sent as its buffers come: its length
+    /// is not known yet, so it goes out chunked.
+    public static func raw(json document: SharedDocument, jsonp: String?) -> Response {
+        var headers = HTTPFields()
+        let callback = jsonp.flatMap { $0.isEmpty ? nil : $0 }
+        headers[.contentType] = callback == nil ? "application/json" : "text/javascript"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            if let callback { try await writer.write(ByteBuffer(string: "\(callback)(")) }
+            var index = 0
+            while let chunk = await document.chunk(at: index) {
+                try await writer.write(chunk)
+                index += 1
+            }
+            if callback != nil { try await writer.write(ByteBuffer(string: ");")) }
+            try await writer.finish(nil)
+        })
+    }
+
     public static func raw(json data: Data, jsonp: String?) -> Response {
         guard let callback = jsonp, !callback.isEmpty else { return raw(json: data) }
         var headers = HTTPFields()

@@ -24,7 +24,7 @@ extension Master {
             frameworks[allocation.frameworkID]?.offers.insert(offer.id)
             batches[allocation.frameworkID, default: []].append(offer)
         }
-        for (frameworkID, batch) in batches { send(Event.offers(batch), to: frameworkID) }
+        for (frameworkID, batch) in batches { frameworks[frameworkID]?.stream?.send { OfferEventWriter.encode(batch) } }
     }
 
     private func makeOffer(_ allocation: Allocation, agent: AgentEntry) -> Offer {

@@ -24,7 +24,10 @@ public actor Master {
 
     var frameworks: [FrameworkID: FrameworkEntry] = [:]
     var completedFrameworks: [FrameworkEntry] = []
-    var agents: [AgentID: AgentEntry] = [:]
+    var agents: [AgentID: AgentEntry] = [:] { didSet { agentsRevision &+= 1 } }
+    /// Counts changes to `agents`: a document whose last build saw the same count knows every
+    /// agent's own JSON is as it wrote it, without reading ten thousand entries.
+    private(set) var agentsRevision: UInt64 = 0
     /// Custom executors per agent.
     var executors: [AgentID: [ExecutorKey: ExecutorEntry]] = [:]
     /// Agents marked gone: they may not register again.

@@ -94,7 +94,7 @@ struct MasterRouter: Sendable {
         case "/state", "/state.json":
             let master = self.master
             let batcher = stateBatcher
-            let document = await batcher.document { await master.stateDocument(cache: batcher.cache) }
+            let document = await batcher.stream { await master.stateDocument(cache: batcher.cache, into: $0) }
             return Reply.raw(json: document, jsonp: request.uri.queryParameters.get("jsonp"))
         case "/state-summary":
             return Reply.json(await master.stateView().stateSummaryJSON(), jsonp: request.uri.queryParameters.get("jsonp"))

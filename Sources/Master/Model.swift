@@ -1,6 +1,7 @@
 import DequeModule
 import HTTPSupport
 import MesosAPI
+import Synchronization
 
 /// What the master knows of a framework. `stream` is its live subscription, if any.
 struct FrameworkEntry {
@@ -123,19 +124,46 @@ struct AgentDrain {
     var config: DrainConfig
 }
 
+/// An offer never changes, so all of it sits behind one reference: tables of thousands of
+/// offers are walked for their agent and resources (by the allocator's bookkeeping and by every
+/// `/master/state`), and a copy of the entry is then one retain, not one per field.
 struct OfferEntry {
-    /// Behind a reference: tables of thousands of offers are walked for their agent and
-    /// resources, and an inline `Offer` would be copied (every field retained) at each step.
-    private let offerBox: Box<Offer>
-    var offer: Offer { offerBox.value }
-    var frameworkID: FrameworkID
-    var agentID: AgentID
-    var role: String
-    var resources: Resources
-    var created: Double
+    private let record: OfferRecord
+    var offer: Offer { record.offer }
+    var frameworkID: FrameworkID { record.frameworkID }
+    var agentID: AgentID { record.agentID }
+    var role: String { record.role }
+    var resources: Resources { record.resources }
+    var created: Double { record.created }
 
     init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
-        offerBox = Box(offer)
+        record = OfferRecord(offer: offer, frameworkID: frameworkID, agentID: agentID, role: role,
+                             resources: resources, created: created)
+    }
+
+    /// The offer's legacy JSON, written by the first document that lists it and kept for the
+    /// next ones.
+    func legacyJSON(_ write: () -> [UInt8]) -> [UInt8] {
+        record.json.withLock { json in
+            if let json { return json }
+            let bytes = write()
+            json = bytes
+            return bytes
+        }
+    }
+}
+
+final class OfferRecord: Sendable {
+    let offer: Offer
+    let frameworkID: FrameworkID
+    let agentID: AgentID
+    let role: String
+    let resources: Resources
+    let created: Double
+    let json = Mutex<[UInt8]?>(nil)
+
+    init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
+        self.offer = offer
         self.frameworkID = frameworkID
         self.agentID = agentID
         self.role = role

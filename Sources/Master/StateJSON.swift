@@ -4,8 +4,7 @@ import MesosAPI
 /// `/master/state` in Mesos's legacy shape: plain string IDs, resources as name-keyed objects.
 extension StateView {
     public func stateJSON(cache: StateCache? = nil) -> JSONValue {
-        let active = agents.values.filter(\.active).count
-        return .object([
+        .object([
             ("version", .string(plinthMesosVersion)),
             ("build_date", "2026-11-25"),
             ("build_time", .number(startTime)),
@@ -16,20 +15,31 @@ extension StateView {
             ("pid", .string(info.pid ?? "")),
             ("hostname", .string(config.hostname)),
             ("capabilities", .array((info.capabilities ?? []).map { .string($0.type) })),
-            ("activated_slaves", .number(Double(active))),
-            ("deactivated_slaves", .number(Double(agents.count - active))),
-            ("unreachable_slaves", .number(Double(unreachableAgents.count))),
             ("leader", .string(info.pid ?? "")),
             ("leader_info", .object([("id", .string(info.id)), ("pid", .string(info.pid ?? "")),
                                      ("port", .int(Int64(config.port))), ("hostname", .string(config.hostname))])),
             ("flags", .object(flagsJSON())),
-            ("slaves", agentsJSONList(cache: cache)),
-            ("recovered_slaves", .array([])),
+            // Frameworks before agents (Mesos lists agents first; JSON readers go by name): their
+            // task lists, most of the document and mostly kept from the last one, can be sent
+            // while the agents and offers are written. The agent counts follow the agents.
             ("frameworks", .array(frameworks.values.sorted { $0.id < $1.id }.map { frameworkJSON($0, cache: cache) })),
             ("completed_frameworks", .array(completedFrameworks.map { frameworkJSON($0, cache: cache) })),
+            ("slaves", agentsJSONList(cache: cache)),
+            ("activated_slaves", .stream(size: 8) { JSONValue.number(Double(activeAgentCount), into: &$0) }),
+            ("deactivated_slaves", .stream(size: 8) { JSONValue.number(Double(agents.count - activeAgentCount), into: &$0) }),
+            ("unreachable_slaves", .number(Double(unreachableAgents.count))),
+            ("recovered_slaves", .array([])),
             ("orphan_tasks", .array([])),
             ("unregistered_frameworks", .array([])),
         ])
+    }
+
+    /// As the agents' writer counted them, or counted now.
+    private var activeAgentCount: Int {
+        if let known = legacyMemo.activeAgents { return known }
+        let count = agents.values.reduce(0) { $0 + ($1.active ? 1 : 0) }
+        legacyMemo.activeAgents = count
+        return count
     }
 
     func flagsJSON() -> [(String, JSONValue)] {
@@ -65,35 +75,44 @@ extension StateView {
 
     func offeredByAgent() -> [AgentID: Resources] { offerTotals.byAgent }
 
-    /// What is on offer, by agent and by framework: one pass over the offers, once per view.
+    /// What is on offer, by agent and by framework, and each framework's offers as JSON: one
+    /// pass over the offers, once per view. An offer never changes, so its JSON is written by
+    /// the first document that lists it and copied by the next ones.
     var offerTotals: OfferTotals {
         if let known = legacyMemo.offerTotals { return known }
         var totals = OfferTotals()
-        for index in offers.indices {
-            let resources = offers.values[index].resources
-            totals.byAgent[offers.values[index].agentID, default: Resources()] += resources
-            totals.byFramework[offers.values[index].frameworkID, default: Resources()] += resources
+        totals.byAgent.reserveCapacity(offers.count)
+        let memo = legacyMemo
+        for (id, offer) in offers {
+            // Most agents have one offer at a time: its resources are the sum, kept as they are.
+            if let index = totals.byAgent.index(forKey: offer.agentID) {
+                totals.byAgent.values[index] += offer.resources
+            } else {
+                totals.byAgent[offer.agentID] = offer.resources
+            }
+            totals.byFramework[offer.frameworkID, default: Resources()] += offer.resources
+            let bytes = offer.legacyJSON { Self.offerBytes(id, offer, memo: memo) }
+            totals.listed[offer.frameworkID, default: []].append(bytes)
         }
         legacyMemo.offerTotals = totals
         return totals
     }
 
     /// What the framework's tasks and executors hold, by the same reckoning.
-    func usedResources(of framework: FrameworkEntry, offered: Resources) -> Resources {
-        allocator.allocated(to: framework.id) - offered
+    func usedResources(of framework: FrameworkID, offered: Resources) -> Resources {
+        allocator.allocated(to: framework) - offered
     }
 
     func frameworkJSON(_ framework: FrameworkEntry) -> JSONValue { frameworkJSON(framework, cache: nil) }
 
+    /// The framework's own fields and task lists come first; what it holds and has on offer
+    /// (a pass over the offers and the allocator) is written when the writer gets to it, after
+    /// the task lists have been handed on.
     func frameworkJSON(_ framework: FrameworkEntry, cache: StateCache?) -> JSONValue {
-        let offered = offerTotals.byFramework[framework.id] ?? Resources()
-        let used = usedResources(of: framework, offered: offered)
         let info = framework.info
         var pairs: [(String, JSONValue)] = [
             ("id", .string(framework.id.value)),
             ("name", .string(info.name)),
-            ("used_resources", legacy(used)),
-            ("offered_resources", legacy(offered)),
             ("capabilities", .array((info.capabilities ?? []).map { .string($0.type) })),
             ("hostname", .string(info.hostname ?? "")),
             ("webui_url", .string(info.webuiUrl ?? "")),
@@ -107,13 +126,13 @@ extension StateView {
             ("unregistered_time", .number(framework.unregisteredTime ?? 0)),
         ]
         if let principal = info.principal { pairs.append(("principal", .string(principal))) }
-        pairs.append(("resources", legacy(used + offered)))
         if let t = framework.reregisteredTime { pairs.append(("reregistered_time", .number(t))) }
         if info.hasCapability("MULTI_ROLE") {
             pairs.append(("roles", .array((info.roles ?? []).map { .string($0) })))
         } else {
             pairs.append(("role", .string(info.role ?? "*")))
         }
+        let id = framework.id
         pairs += [
             // In the table's order, as Mesos lists them: sorting 100,000 tasks would copy each.
             ("tasks", cache?.list(framework, completed: false) { tasksJSON(framework.tasks.values) }
@@ -121,10 +140,22 @@ extension StateView {
             ("unreachable_tasks", .array([])),
             ("completed_tasks", cache?.list(framework, completed: true) { tasksJSON(framework.completedTasks) }
                 ?? tasksJSON(framework.completedTasks)),
-            ("offers", offersJSON(framework.offers, cache: cache)),
+            ("used_resources", .stream(size: 96) { legacy(usage(of: id).used).write(into: &$0) }),
+            ("offered_resources", .stream(size: 96) { legacy(usage(of: id).offered).write(into: &$0) }),
+            ("resources", .stream(size: 96) { legacy(usage(of: id).used + usage(of: id).offered).write(into: &$0) }),
+            ("offers", offersJSON(of: id)),
             ("executors", .array([])),
         ]
         return .object(pairs)
+    }
+
+    /// What the framework's tasks and executors hold, and what it has on offer; once per view.
+    private func usage(of framework: FrameworkID) -> (used: Resources, offered: Resources) {
+        if let known = legacyMemo.frameworkUsage[framework] { return known }
+        let offered = offerTotals.byFramework[framework] ?? Resources()
+        let usage = (usedResources(of: framework, offered: offered), offered)
+        legacyMemo.frameworkUsage[framework] = usage
+        return usage
     }
 
     func taskJSON(_ task: TaskEntry) -> JSONValue {
@@ -133,34 +164,29 @@ extension StateView {
         return .raw(bytes)
     }
 
-    /// Written straight to bytes: a framework may hold an offer from every agent. An offer
-    /// never changes, so a document copies what an earlier one wrote for it.
-    func offersJSON(_ ids: Set<OfferID>, cache: StateCache? = nil) -> JSONValue {
-        .stream(size: ids.count * 200) { out in
+    /// A framework's outstanding offers, copied from what `offerTotals` gathered.
+    func offersJSON(of framework: FrameworkID) -> JSONValue {
+        .stream(size: 2) { out in
+            let listed = offerTotals.listed[framework] ?? []
             out.append(UInt8(ascii: "["))
-            var first = true
-            for id in ids {
-                let bytes = cache?.offer(id) { offerBytes(id) } ?? offerBytes(id)
-                guard let bytes else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
+            for (index, bytes) in listed.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: bytes)
             }
             out.append(UInt8(ascii: "]"))
         }
     }
 
-    private func offerBytes(_ id: OfferID) -> [UInt8]? {
-        guard let index = offers.index(forKey: id) else { return nil }
+    private static func offerBytes(_ id: OfferID, _ offer: OfferEntry, memo: LegacyMemo) -> [UInt8] {
         var out: [UInt8] = []
         out.append(contentsOf: #"{"id":"#.utf8)
         JSONValue.quote(id.value, into: &out)
         out.append(contentsOf: #","framework_id":"#.utf8)
-        JSONValue.quote(offers.values[index].frameworkID.value, into: &out)
+        JSONValue.quote(offer.frameworkID.value, into: &out)
         out.append(contentsOf: #","slave_id":"#.utf8)
-        JSONValue.quote(offers.values[index].agentID.value, into: &out)
+        JSONValue.quote(offer.agentID.value, into: &out)
         out.append(contentsOf: #","resources":"#.utf8)
-        out.append(contentsOf: legacyBytes(offers.values[index].resources))
+        out.append(contentsOf: memo.legacyBytes(offer.resources))
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -174,12 +200,7 @@ extension StateView {
 
     /// Memoised per view: a large cluster's tasks share a handful of resource shapes, and the
     /// legacy form of each is worth building once per document, not once per task.
-    func legacy(_ resources: Resources) -> JSONValue {
-        if let known = legacyMemo.values[resources] { return known }
-        let value = Self.legacy(resources)
-        legacyMemo.values[resources] = value
-        return value
-    }
+    func legacy(_ resources: Resources) -> JSONValue { legacyMemo.legacy(resources) }
 
     static func legacy(_ resources: Resources) -> JSONValue {
         let ordered = ["cpus", "gpus", "mem", "disk"]

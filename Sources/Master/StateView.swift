@@ -2,6 +2,7 @@ import Allocator
 import HTTPSupport
 import MesosAPI
 import NIOCore
+import Synchronization
 
 /// The master's tables at one moment. Copying them is O(1) (copy-on-write), so the master hands
 /// a view out from its actor and the JSON of a large state is built and encoded off it: a reader
@@ -14,6 +15,7 @@ public struct StateView: Sendable {
     let frameworks: [FrameworkID: FrameworkEntry]
     let completedFrameworks: [FrameworkEntry]
     let agents: [AgentID: AgentEntry]
+    let agentsRevision: UInt64
     let offers: [OfferID: OfferEntry]
     let executors: [AgentID: [ExecutorKey: ExecutorEntry]]
     let unreachableAgents: [AgentID: Double]
@@ -37,13 +39,32 @@ final class LegacyMemo: @unchecked Sendable {
     var bytes: [Resources: [UInt8]] = [:]
     var reservations: [Resources: [UInt8]] = [:]
     var offerTotals: OfferTotals?
+    var frameworkUsage: [FrameworkID: (used: Resources, offered: Resources)] = [:]
+    /// Counted as the agents are written (`activated_slaves`).
+    var activeAgents: Int?
     var writtenTasks: [WrittenTask] = []
+
+    func legacy(_ resources: Resources) -> JSONValue {
+        if let known = values[resources] { return known }
+        let value = StateView.legacy(resources)
+        values[resources] = value
+        return value
+    }
+
+    func legacyBytes(_ resources: Resources) -> [UInt8] {
+        if let known = bytes[resources] { return known }
+        var written: [UInt8] = []
+        legacy(resources).write(into: &written)
+        bytes[resources] = written
+        return written
+    }
 }
 
-/// Resources on offer, summed by agent and by framework.
+/// Resources on offer, summed by agent and by framework, and each framework's offers' JSON.
 struct OfferTotals {
     var byAgent: [AgentID: Resources] = [:]
     var byFramework: [FrameworkID: Resources] = [:]
+    var listed: [FrameworkID: [[UInt8]]] = [:]
 }
 
 /// A live task's legacy JSON as of one revision.
@@ -65,25 +86,32 @@ extension Master {
         }
     }
 
-    /// `/master/state`, built off this actor from a view of it, as buffers to send in turn: the
-    /// task lists of frameworks whose tasks did not change since the last document are reused
-    /// from `cache` as they are. What the build wrote for tasks is kept afterwards, without
-    /// holding the reader up. Builds sharing a cache must not overlap (`StateBatcher`).
-    public nonisolated func stateDocument(cache: StateCache? = nil) async -> [ByteBuffer] {
+    /// `/master/state`, built off this actor from a view of it, into `document` part by part:
+    /// the task lists of frameworks whose tasks did not change since the last document are
+    /// reused from `cache` as they are, and come first, so readers are sent them while the rest
+    /// is written. What the build wrote for tasks is kept afterwards, without holding the
+    /// reader up. Builds sharing a cache must not overlap (`StateBatcher`).
+    public nonisolated func stateDocument(cache: StateCache? = nil, into document: SharedDocument) async {
         let view = await stateView()
-        let chunks = await StateBatcher.offThePool { () -> [ByteBuffer] in
-            cache?.beginBuild()
-            defer { cache?.endBuild() }
-            return view.stateJSON(cache: cache).chunks
+        await StateBatcher.offThePool {
+            view.stateJSON(cache: cache).writeChunks { document.append($0) }
+            cache?.prune(keeping: Set(view.frameworks.keys).union(view.completedFrameworks.map(\.id)))
         }
+        document.finish()
         let written = view.legacyMemo.writtenTasks
         if !written.isEmpty { Task { await self.keepTaskJSON(written) } }
-        return chunks
+    }
+
+    /// The whole of `/master/state` at once.
+    public nonisolated func stateDocument(cache: StateCache? = nil) async -> [ByteBuffer] {
+        let document = SharedDocument()
+        await stateDocument(cache: cache, into: document)
+        return await document.collect()
     }
 
     public func stateView() -> StateView {
         StateView(config: config, info: info, startTime: startTime, frameworks: frameworks,
-                  completedFrameworks: completedFrameworks, agents: agents, offers: offers, executors: executors,
+                  completedFrameworks: completedFrameworks, agents: agents, agentsRevision: agentsRevision, offers: offers, executors: executors,
                   unreachableAgents: unreachableAgents, recoveredAgents: recoveredAgents, allocator: allocator,
                   now: now, wallOffset: wallClock - now, refusedSubscriptions: Array(refusedSubscriptions))
     }
@@ -91,9 +119,9 @@ extension Master {
 
 /// The task lists a `/master/state` build wrote, by framework and list, with the revision they
 /// were written at: the next build sends the same buffer when the list has not changed, so a
-/// document of 200,000 tasks costs little more than its agents. Only one build uses it at a
-/// time (the `StateBatcher` serialises them), which is what makes the unlocked state safe.
-public final class StateCache: @unchecked Sendable {
+/// document of 200,000 tasks costs little more than its agents (whose bytes are kept too, see
+/// `AgentSection`). Two builds may run at once (`StateBatcher`): each part is locked while used.
+public final class StateCache: Sendable {
     struct Key: Hashable {
         var framework: FrameworkID
         var completed: Bool
@@ -103,66 +131,33 @@ public final class StateCache: @unchecked Sendable {
         var revision: UInt64
         var buffer: ByteBuffer
     }
-    struct AgentBytes {
-        var instance: UInt64
-        var revision: UInt32
-        var parts: AgentParts
-        var build: UInt64
-    }
-    private var entries: [Key: Entry] = [:]
-    private var used: Set<Key> = []
-    private var agents: [AgentID: AgentBytes] = [:]
-    private var offers: [OfferID: (bytes: [UInt8], build: UInt64)] = [:]
-    private var build: UInt64 = 0
+    private let entries = Mutex<[Key: Entry]>([:])
+    /// The agents section as the last build wrote it; a build holds it while it writes agents.
+    let agents = Mutex(AgentSection())
 
     public init() {}
 
-    func beginBuild() {
-        used = []
-        build &+= 1
-    }
-
-    /// Drops what the build did not use: frameworks and agents that were removed.
-    func endBuild() {
-        entries = entries.filter { used.contains($0.key) }
-        if agents.contains(where: { $0.value.build != build }) { agents = agents.filter { $0.value.build == build } }
-        if offers.contains(where: { $0.value.build != build }) { offers = offers.filter { $0.value.build == build } }
-    }
-
-    /// An offer's bytes as an earlier build wrote them (an offer never changes), or written now;
-    /// nil when the offer is gone.
-    func offer(_ id: OfferID, write: () -> [UInt8]?) -> [UInt8]? {
-        if let index = offers.index(forKey: id) {
-            offers.values[index].build = build
-            return offers.values[index].bytes
+    /// Drops the task lists of frameworks the view no longer has.
+    func prune(keeping frameworks: Set<FrameworkID>) {
+        entries.withLock { entries in
+            if entries.keys.contains(where: { !frameworks.contains($0.framework) }) {
+                entries = entries.filter { frameworks.contains($0.key.framework) }
+            }
         }
-        guard let bytes = write() else { return nil }
-        offers[id] = (bytes, build)
-        return bytes
     }
 
-    /// The agent's bytes from an earlier build while it has not changed (same instance and
-    /// revision); written now otherwise.
-    func agent(_ id: AgentID, instance: UInt64, revision: UInt32, write: () -> AgentParts) -> AgentParts {
-        if let index = agents.index(forKey: id), agents.values[index].instance == instance,
-           agents.values[index].revision == revision {
-            agents.values[index].build = build
-            return agents.values[index].parts
-        }
-        let parts = write()
-        agents[id] = AgentBytes(instance: instance, revision: revision, parts: parts, build: build)
-        return parts
-    }
-
+    /// The framework's task list as an earlier build wrote it while it has not changed; written
+    /// now otherwise, while builds that want the same list wait to share it.
     func list(_ framework: FrameworkEntry, completed: Bool, write: () -> JSONValue) -> JSONValue {
         let key = Key(framework: framework.id, completed: completed)
-        used.insert(key)
         let revision = completed ? framework.completedRevision : framework.tasksRevision
-        if let entry = entries[key], entry.instance == framework.instance, entry.revision == revision {
-            return .buffer(entry.buffer)
+        return entries.withLock { entries in
+            if let entry = entries[key], entry.instance == framework.instance, entry.revision == revision {
+                return .buffer(entry.buffer)
+            }
+            let buffer = ByteBuffer(bytes: write().bytes)
+            entries[key] = Entry(instance: framework.instance, revision: revision, buffer: buffer)
+            return .buffer(buffer)
         }
-        let buffer = ByteBuffer(bytes: write().bytes)
-        entries[key] = Entry(instance: framework.instance, revision: revision, buffer: buffer)
-        return .buffer(buffer)
     }
 }

@@ -59,13 +59,7 @@ extension StateView {
         key("]}")
     }
 
-    func legacyBytes(_ resources: Resources) -> [UInt8] {
-        if let known = legacyMemo.bytes[resources] { return known }
-        var bytes: [UInt8] = []
-        legacy(resources).write(into: &bytes)
-        legacyMemo.bytes[resources] = bytes
-        return bytes
-    }
+    func legacyBytes(_ resources: Resources) -> [UInt8] { legacyMemo.legacyBytes(resources) }
 }
 
 extension TaskEntry {

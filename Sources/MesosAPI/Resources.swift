@@ -79,6 +79,13 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
     public static func += (lhs: inout Resources, rhs: Resources) {
         if rhs.entries.isEmpty { return }
         if lhs.entries.isEmpty { lhs = rhs; return }
+        if lhs.sameKeys(as: rhs) {
+            // A sum over like resources (offers, tasks of one shape): amounts added in place.
+            for index in lhs.entries.indices {
+                lhs.entries[index].amount = plus(lhs.entries[index].amount, rhs.entries[index].amount)
+            }
+            return
+        }
         let (a, b) = (lhs.entries, rhs.entries)
         var merged: [Entry] = []
         merged.reserveCapacity(a.count + b.count)
@@ -93,6 +100,12 @@ public struct Resources: Hashable, Sendable, ExpressibleByArrayLiteral {
             }
         }
         lhs.entries = merged
+    }
+
+    private func sameKeys(as other: Resources) -> Bool {
+        guard entries.count == other.entries.count else { return false }
+        for (a, b) in zip(entries, other.entries) where a.key !== b.key { return false }
+        return true
     }
 
     /// Subtraction never goes below zero: whatever would become empty or negative is dropped,

@@ -5,6 +5,8 @@ import HTTPSupport
 import Logging
 import Master
 import MesosAPI
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `plinth-bench state`: a master (in this process, with its HTTP server on loopback) holding A
@@ -36,21 +38,25 @@ struct StateBenchmark: AsyncParsableCommand {
 
         let framework = try await BenchFramework.subscribe(master)
         try await StateFixture(agents: agents, tasks: tasks, completed: completed, framework: framework.id).build(on: master)
-        framework.drain()
+        try await framework.declinePending(master)
         say("built: \(agents) agents, \(tasks) running and \(completed) completed tasks")
         try await Self.breakdown(master)
 
         let offersWithout = try await framework.offerRate(master, for: seconds)
         say("offers without polling: \(Int(offersWithout))/s")
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 2)))
+        // Each poller and the health probe is a client of its own, with a thread of its own, as
+        // separate processes would be: on the master's own event loops they would share its two
+        // threads with its server, and a probe would queue behind 70 MB bodies on its side.
+        let pollers = Clients(threads: 2, connections: clients)
+        let prober = Clients(threads: 1, connections: 1)
         let base = "http://127.0.0.1:\(port)"
-        async let polled = StatePollers(http: http, url: "\(base)/master/state", clients: clients).run(for: seconds)
-        async let health = HealthProbe(http: http, url: "\(base)/health").run(for: seconds)
+        async let polled = StatePollers(http: pollers.http, url: "\(base)/master/state", clients: clients).run(for: seconds)
+        async let health = HealthProbe(http: prober.http, url: "\(base)/health").run(for: seconds)
         let offersDuring = try await framework.offerRate(master, for: seconds)
         let (stateMs, stateBytes) = try await polled
         let healthP99 = try await health
-        try await http.shutdown()
+        try await pollers.shutdown()
+        try await prober.shutdown()
         server.cancel()
         _ = try? await server.value  // whatever the server logs as it stops comes before the figures
         say("offers while polling: \(Int(offersDuring))/s (\(Int((offersDuring / max(offersWithout, 1)) * 100))% of without)")
@@ -129,8 +135,6 @@ struct BenchFramework {
         return BenchFramework(id: id, stream: stream)
     }
 
-    func drain() { _ = stream.takePending() }
-
     /// Offers received per second over `seconds`, each declined as it comes.
     func offerRate(_ master: Master, for seconds: Double) async throws -> Double {
         let clock = ContinuousClock()
@@ -138,22 +142,34 @@ struct BenchFramework {
         var offers = 0
         var decoder = RecordIODecoder()
         while clock.now < end {
-            decoder.feed(stream.takePending().readableBytesView)
-            var ids: [OfferID] = []
-            while let record = try decoder.next() {
-                guard let event = try? WireCodec.decode(OfferIDs.self, from: record), event.type == "OFFERS" else { continue }
-                ids += event.offers?.offers.map(\.id) ?? []
-            }
-            offers += ids.count
-            if ids.isEmpty {
-                try await Task.sleep(for: .milliseconds(2))
-                continue
-            }
-            var call = Call(type: .DECLINE, frameworkId: id)
-            call.decline = Call.Decline(offerIds: ids, filters: Filters(refuseSeconds: 0))
-            _ = await master.handle(call, streamID: stream.id)
+            let declined = try await declinePending(master, decoder: &decoder)
+            offers += declined
+            if declined == 0 { try await Task.sleep(for: .milliseconds(2)) }
         }
         return Double(offers) / seconds
+    }
+
+    /// Declines, without a filter, every offer that has come since the last call; how many.
+    /// Those that came while the state was built are declined too: a framework that kept them
+    /// would hold half the cluster on offer for good.
+    @discardableResult
+    func declinePending(_ master: Master) async throws -> Int {
+        var decoder = RecordIODecoder()
+        return try await declinePending(master, decoder: &decoder)
+    }
+
+    private func declinePending(_ master: Master, decoder: inout RecordIODecoder) async throws -> Int {
+        decoder.feed(stream.takePending().readableBytesView)
+        var ids: [OfferID] = []
+        while let record = try decoder.next() {
+            guard let event = try? WireCodec.decode(OfferIDs.self, from: record), event.type == "OFFERS" else { continue }
+            ids += event.offers?.offers.map(\.id) ?? []
+        }
+        guard !ids.isEmpty else { return 0 }
+        var call = Call(type: .DECLINE, frameworkId: id)
+        call.decline = Call.Decline(offerIds: ids, filters: Filters(refuseSeconds: 0))
+        _ = await master.handle(call, streamID: stream.id)
+        return ids.count
     }
 }
 
@@ -166,6 +182,23 @@ private struct OfferIDs: Decodable {
     }
     let type: String
     let offers: Offers?
+}
+
+/// An HTTP client on event loops of its own.
+struct Clients {
+    let loops: MultiThreadedEventLoopGroup
+    let http: HTTPClient
+
+    init(threads: Int, connections: Int) {
+        loops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        http = HTTPClient(eventLoopGroupProvider: .shared(loops), configuration: .init(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 2)))
+    }
+
+    func shutdown() async throws {
+        try await http.shutdown()
+        try await loops.shutdownGracefully()
+    }
 }
 
 /// Clients that GET the state back to back; the median latency and the body's size.
@@ -183,11 +216,12 @@ struct StatePollers {
                     var size = 0
                     while ContinuousClock.now < end {
                         let started = ContinuousClock.now
-                        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
-                        // Until the last byte is in: counted as it arrives, not gathered into one
-                        // more 70 MB buffer on the cores the master needs.
-                        var received = 0
-                        for try await chunk in response.body { received += chunk.readableBytes }
+                        // Until the last byte is in, counted on the event loop as each part arrives:
+                        // not gathered, and not handed to a task per part, so the harness takes as
+                        // little of the two cores as a client can.
+                        let request = try HTTPClient.Request(url: url)
+                        let received = try await http.execute(request: request, delegate: ByteCounter(),
+                                                              deadline: .now() + .seconds(60)).get()
                         latencies.append((ContinuousClock.now - started) / .milliseconds(1))
                         size = received
                     }
@@ -199,6 +233,18 @@ struct StatePollers {
         let all = results.flatMap(\.0).sorted()
         return (all.isEmpty ? 0 : all[all.count / 2], results.map(\.1).max() ?? 0)
     }
+}
+
+/// Counts a response's body bytes and keeps none of them.
+final class ByteCounter: HTTPClientResponseDelegate, @unchecked Sendable {
+    private var count = 0  // touched only on the request's event loop
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Int>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        count += buffer.readableBytes
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Int>) throws -> Int { count }
 }
 
 /// `/health` every 20 ms; its 99th percentile latency.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import NIOCore
 import XCTest
 
 final class JSONValueTests: XCTestCase {
@@ -10,6 +11,46 @@ final class JSONValueTests: XCTestCase {
         ])
         XCTAssertEqual(String(decoding: value.serialized(), as: UTF8.self),
                        #"{"z":"a\"b\\c\nd\te\u0001é","a":4.0,"f":0.25,"i":-7,"n":null,"b":true,"l":[1e+20,null,{}]}"#)
+    }
+
+    /// Shared buffers go out as they are, a large written part is handed on before what follows
+    /// is written, and the buffers read back as the serialised document.
+    func testChunksAreHandedOnAsTheyAreWritten() {
+        let shared = ByteBuffer(string: #"["kept"]"#)
+        let big = String(repeating: "x", count: 1 << 20)
+        var written: [String] = []
+        let value: JSONValue = .object([
+            ("a", .buffer(shared)), ("b", .string(big)),
+            ("c", .stream(size: 1) { $0.append(UInt8(ascii: "7")) }), ("d", .array([.int(1)])),
+        ])
+        value.writeChunks { written.append(String(buffer: $0)) }
+        XCTAssertEqual(written.count, 4)
+        XCTAssertEqual(written[1], #"["kept"]"#)
+        XCTAssertEqual(written[2], #","b":""# + big + "\"")
+        XCTAssertEqual(written[3], #","c":7,"d":[1]}"#)
+        XCTAssertEqual(written.joined(), String(decoding: value.serialized(), as: UTF8.self))
+        XCTAssertEqual(value.chunks.map { String(buffer: $0) }, written)
+    }
+
+    /// Readers of a shared document get every buffer in order, whether it was appended before
+    /// or after they asked, and the end once it is finished.
+    func testSharedDocumentReadersGetEveryBufferInOrder() async {
+        let document = SharedDocument()
+        document.append(ByteBuffer(string: "a"))
+        document.append(ByteBuffer())
+        let early = Task { await document.collect().map { String(buffer: $0) } }
+        try? await Task.sleep(for: .milliseconds(20))
+        document.append(ByteBuffer(string: "b"))
+        let late = Task { await document.collect().map { String(buffer: $0) } }
+        document.append(ByteBuffer(string: "c"))
+        document.finish()
+        let (first, second) = (await early.value, await late.value)
+        XCTAssertEqual(first, ["a", "b", "c"])
+        XCTAssertEqual(second, ["a", "b", "c"])
+        let empty = SharedDocument()
+        empty.finish()
+        let none = await empty.chunk(at: 0)
+        XCTAssertNil(none)
     }
 }
 

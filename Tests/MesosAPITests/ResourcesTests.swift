@@ -22,6 +22,22 @@ final class ResourcesTests: XCTestCase {
         XCTAssertEqual(drift, Resources([.scalar("cpus", 1)]))
     }
 
+    /// Like resources are summed in place; unlike ones merge; a copy the sum started from is
+    /// left as it was.
+    func testSumsOfLikeAndUnlikeResources() throws {
+        let offer = try parse("cpus:2;mem:1024;ports:[31000-31009]")
+        var sum = offer
+        for _ in 0..<3 { sum += try parse("cpus:2;mem:1024;ports:[31010-31019]") }
+        XCTAssertEqual(sum, try parse("cpus:8;mem:4096;ports:[31000-31019]"))
+        XCTAssertEqual(offer, try parse("cpus:2;mem:1024;ports:[31000-31009]"))
+        sum += try parse("disk:10")
+        XCTAssertEqual(sum, try parse("cpus:8;mem:4096;disk:10;ports:[31000-31019]"))
+        var reserved = try parse("cpus:1")
+        reserved += try parse("cpus:1", role: "eng")
+        XCTAssertEqual(reserved.scalar("cpus"), 2)
+        XCTAssertEqual(reserved.entries.count, 2)
+    }
+
     func testRolesAreKeptApartButSummedInQueries() {
         let r = Resources([.scalar("cpus", 2), .scalar("cpus", 3, role: "prod"), .scalar("cpus", 1, role: "*")])
         XCTAssertEqual(r.resources.count, 2)
