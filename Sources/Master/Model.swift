@@ -124,43 +124,17 @@ struct AgentDrain {
     var config: DrainConfig
 }
 
-/// An offer never changes, so all of it sits behind one reference: tables of thousands of
-/// offers are walked for their agent and resources (by the allocator's bookkeeping and by every
-/// `/master/state`), and a copy of the entry is then one retain, not one per field.
-struct OfferEntry {
-    private let record: OfferRecord
-    var offer: Offer { record.offer }
-    var frameworkID: FrameworkID { record.frameworkID }
-    var agentID: AgentID { record.agentID }
-    var role: String { record.role }
-    var resources: Resources { record.resources }
-    var created: Double { record.created }
-
-    init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
-        record = OfferRecord(offer: offer, frameworkID: frameworkID, agentID: agentID, role: role,
-                             resources: resources, created: created)
-    }
-
-    /// The offer's legacy JSON, written by the first document that lists it and kept for the
-    /// next ones.
-    func legacyJSON(_ write: () -> [UInt8]) -> [UInt8] {
-        record.json.withLock { json in
-            if let json { return json }
-            let bytes = write()
-            json = bytes
-            return bytes
-        }
-    }
-}
-
-final class OfferRecord: Sendable {
+/// An offer never changes, so the table keeps it as one shared, immutable record: tables of
+/// thousands of offers are walked for their agent and resources (by the allocator's bookkeeping
+/// and by every `/master/state`), and a copy of an entry is then one retain, not one per field.
+final class OfferEntry: Sendable {
     let offer: Offer
     let frameworkID: FrameworkID
     let agentID: AgentID
     let role: String
     let resources: Resources
     let created: Double
-    let json = Mutex<[UInt8]?>(nil)
+    private let json = Mutex<[UInt8]?>(nil)
 
     init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
         self.offer = offer
@@ -169,6 +143,17 @@ final class OfferRecord: Sendable {
         self.role = role
         self.resources = resources
         self.created = created
+    }
+
+    /// The offer's legacy JSON, written by the first document that lists it and kept for the
+    /// next ones.
+    func legacyJSON(_ write: () -> [UInt8]) -> [UInt8] {
+        json.withLock { json in
+            if let json { return json }
+            let bytes = write()
+            json = bytes
+            return bytes
+        }
     }
 }
 

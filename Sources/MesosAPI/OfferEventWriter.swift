@@ -7,11 +7,10 @@ import Foundation
 /// and the rest (IDs and hostname) is written here.
 public enum OfferEventWriter {
     public static func encode(_ offers: [Offer]) -> Data? {
-        guard let empty = try? WireCodec.encode(Event.offers([])),
-              let gap = empty.range(of: Data("[]".utf8), options: .backwards) else { return nil }
+        guard let (head, tail) = envelope else { return try? WireCodec.encode(Event.offers(offers)) }
         var out = Data()
-        out.reserveCapacity(empty.count + offers.count * 400)
-        out.append(empty[..<gap.lowerBound])
+        out.reserveCapacity(head.count + tail.count + offers.count * 400)
+        out.append(head)
         out.append(UInt8(ascii: "["))
         var memo = Memo()
         for (index, offer) in offers.enumerated() {
@@ -19,9 +18,16 @@ public enum OfferEventWriter {
             guard write(offer, into: &out, memo: &memo) else { return try? WireCodec.encode(Event.offers(offers)) }
         }
         out.append(UInt8(ascii: "]"))
-        out.append(empty[gap.upperBound...])
+        out.append(tail)
         return out
     }
+
+    /// The event around its list of offers, as the encoder writes it with none: once per process.
+    private static let envelope: (Data, Data)? = {
+        guard let empty = try? WireCodec.encode(Event.offers([])),
+              let gap = empty.range(of: Data("[]".utf8), options: .backwards) else { return nil }
+        return (Data(empty[..<gap.lowerBound]), Data(empty[gap.upperBound...]))
+    }()
 
     private struct Memo {
         var resources: [[Resource]: Data] = [:]
