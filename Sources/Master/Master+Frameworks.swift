@@ -94,6 +94,12 @@ extension Master {
         send(Event.heartbeat, to: id)
     }
 
+    /// Whether the framework subscribed to this master (as opposed to being known only from
+    /// agents' reports since a failover, or not at all).
+    func isRegisteredFramework(_ id: FrameworkID) -> Bool {
+        frameworks[id].map { !$0.recovered } ?? false
+    }
+
     /// The subscription broke: keep the framework for its failover timeout.
     public func frameworkStreamClosed(_ id: FrameworkID, streamID: String) {
         guard var entry = frameworks[id], entry.stream?.id == streamID else { return }

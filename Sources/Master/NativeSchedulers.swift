@@ -68,7 +68,8 @@ actor NativeSchedulers {
             return logger.info("Dropping a malformed \(name) from \(peer): \(error)")
         }
         if call.type == .SUBSCRIBE, let subscribe = call.subscribe {
-            return await self.subscribe(subscribe, resubscribing: call.frameworkId != nil, from: peer)
+            return await self.subscribe(subscribe, resubscribing: call.frameworkId != nil,
+                                        force: NativeSchedulerMessages.takesOver(name: name, body: body), from: peer)
         }
         guard let session = sessions[peer] else {
             return send(NativeSchedulerMessages.error("Framework is not subscribed"), to: peer)
@@ -99,13 +100,21 @@ actor NativeSchedulers {
         logger.info("Dropping '\(name)' message from \(peer) since not elected")
     }
 
-    private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, from peer: ProcessID) async {
+    private func subscribe(_ subscribe: Call.Subscribe, resubscribing: Bool, force: Bool, from peer: ProcessID) async {
         // A driver retries SUBSCRIBE until it hears back; a retry of a subscription already
         // made is answered again rather than registering a second framework.
         if let session = sessions[peer], !session.deactivated, !resubscribing, let registered = session.registered {
             return send(registered, to: peer)
         }
         guard subscribing.insert(peer).inserted else { return }
+        if resubscribing, !force, let id = subscribe.frameworkInfo.id, lastPeer[id] != peer,
+           await master.isRegisteredFramework(id) {
+            // Not the framework's driver, and not asking to take it over: a driver that lost
+            // its master while another took its place (Mesos refuses it the same way).
+            subscribing.remove(peer)
+            logger.info("Refusing SUBSCRIBE of framework \(id) from \(peer): not its driver, and no 'force'")
+            return send(NativeSchedulerMessages.error("Framework failed over"), to: peer)
+        }
         if let old = sessions[peer] {
             // The driver subscribes anew (with its framework's ID, after it lost the master, or
             // for another framework): its old subscription ends here, so nothing more of it
@@ -122,7 +131,9 @@ actor NativeSchedulers {
             send(NativeSchedulerMessages.error(message), to: peer)
         case .subscribed(let id):
             end(peer)
-            let returning = resubscribing && lastPeer[id] == peer
+            // Coming back to the master that knew it, without taking over: re-registered.
+            // A take-over is a registration, as in Mesos (MESOS-786).
+            let returning = resubscribing && !force && lastPeer[id] == peer
             lastPeer[id] = peer
             sessions[peer] = Session(framework: id, stream: stream)
             sessions[peer]?.pump = Task { await self.pump(stream, framework: id, resubscribed: returning, to: peer) }

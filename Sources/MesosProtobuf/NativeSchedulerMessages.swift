@@ -19,8 +19,7 @@ public enum NativeSchedulerMessages {
     }
 
     /// A v0 `mesos.scheduler.Call`'s bytes as a v1 Call's: the same but for SUBSCRIBE (see
-    /// `V0SchedulerCallHead`). `force` has no v1 counterpart: a driver that re-registers with
-    /// the framework's ID takes it over either way, as a v1 SUBSCRIBE does.
+    /// `V0SchedulerCallHead`). `force` has no v1 counterpart; `takesOver` reads it.
     static func v1Call(fromV0 body: Data) throws -> Data {
         let head = try Mesos_Internal_V0SchedulerCallHead(serializedBytes: body, partial: true)
         guard head.type == Mesos_V1_Scheduler_Call.TypeEnum.subscribe.rawValue else { return body }
@@ -32,15 +31,33 @@ public enum NativeSchedulerMessages {
         return try call.serializedData(partial: true)
     }
 
+    /// Whether a registration asks to take its framework over from whichever driver has it:
+    /// `force` in a SUBSCRIBE, `failover` in an older driver's ReregisterFrameworkMessage. A
+    /// driver sets it on its first registration with a framework ID it was given, never when
+    /// it registers again with a master it lost: so a driver cut off by a partition cannot take
+    /// its framework back from the driver that replaced it.
+    public static func takesOver(name: String, body: Data) -> Bool {
+        switch name {
+        case callName:
+            (try? Mesos_Internal_V0SchedulerCallHead(serializedBytes: body, partial: true))?.subscribe.force ?? false
+        case "mesos.internal.ReregisterFrameworkMessage":
+            (try? Mesos_Internal_ReregisterFrameworkMessage(serializedBytes: body, partial: true))?.failover ?? false
+        default:
+            false
+        }
+    }
+
     /// The other way, for a Swift client on the native protocol: a v1 Call's bytes as the v0
-    /// `mesos.scheduler.Call` a driver sends.
-    public static func v0Call(fromV1 body: Data) throws -> Data {
+    /// `mesos.scheduler.Call` a driver sends, with `force` for a SUBSCRIBE that takes its
+    /// framework over.
+    public static func v0Call(fromV1 body: Data, force: Bool = false) throws -> Data {
         let call = try Mesos_V1_Scheduler_Call(serializedBytes: body, partial: true)
         guard call.type == .subscribe else { return body }
         var head = Mesos_Internal_V0SchedulerCallHead()
         head.type = Int32(call.type.rawValue)
         if call.hasFrameworkID { head.frameworkID = call.frameworkID }
         head.subscribe.frameworkInfo = call.subscribe.frameworkInfo
+        if force { head.subscribe.force = true }
         head.subscribe.suppressedRoles = call.subscribe.suppressedRoles
         return try head.serializedData(partial: true)
     }

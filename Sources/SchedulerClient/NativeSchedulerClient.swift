@@ -38,14 +38,17 @@ extension SchedulerClient {
         let sender = MessageSender(from: "\(NativeInbox.processID)@127.0.0.1:\(port)", logger: linkLogger) { peer in
             continuation.finish(throwing: Refused(message: "Lost the link to \(peer)"))
         }
-        let transport: @Sendable (Call) async throws -> Void = { call in
+        let send: @Sendable (Call, Bool) async throws -> Void = { call, force in
             let json = try WireCodec.encode(call)
-            let body = try NativeSchedulerMessages.v0Call(fromV1: ProtobufBridge.protobuf(fromJSON: json, as: .schedulerCall))
+            let body = try NativeSchedulerMessages.v0Call(fromV1: ProtobufBridge.protobuf(fromJSON: json, as: .schedulerCall),
+                                                          force: force)
             sender.send(LibprocessMessage(name: NativeSchedulerMessages.callName, body: Array(body)), to: masterPID)
         }
+        let transport: @Sendable (Call) async throws -> Void = { try await send($0, false) }
         var call = Call(type: .SUBSCRIBE, frameworkId: info.id)
         call.subscribe = Call.Subscribe(frameworkInfo: info)
-        try await transport(call)
+        // Given a framework ID, this client takes the framework over, as a driver does.
+        try await send(call, info.id != nil)
         let frameworkID = try await inbox.registered()
         return SchedulerConnection(frameworkID: frameworkID, master: master, events: events, transport: transport)
     }

@@ -41,6 +41,32 @@ final class NativeMessagesTests: XCTestCase {
         let v0 = try Mesos_Internal_V0SchedulerCallHead(
             serializedBytes: NativeSchedulerMessages.v0Call(fromV1: v1.serializedData()))
         XCTAssertEqual(v0.subscribe.suppressedRoles, ["batch"])
+        XCTAssertFalse(v0.subscribe.force)
+        let forced = try Mesos_Internal_V0SchedulerCallHead(
+            serializedBytes: NativeSchedulerMessages.v0Call(fromV1: v1.serializedData(), force: true))
+        XCTAssertTrue(forced.subscribe.force)
+    }
+
+    /// `force` (SUBSCRIBE) and `failover` (an older driver's re-registration) ask to take the
+    /// framework over; nothing else does.
+    func testTakingOverIsReadFromEitherRegistration() throws {
+        var head = Mesos_Internal_V0SchedulerCallHead()
+        head.type = 1
+        head.frameworkID.value = "fw-1"
+        head.subscribe.frameworkInfo = framework(id: "fw-1")
+        let call = NativeSchedulerMessages.callName
+        XCTAssertFalse(NativeSchedulerMessages.takesOver(name: call, body: try head.serializedData()))
+        head.subscribe.force = true
+        XCTAssertTrue(NativeSchedulerMessages.takesOver(name: call, body: try head.serializedData()))
+
+        var reregister = Mesos_Internal_ReregisterFrameworkMessage()
+        reregister.framework = framework(id: "fw-1")
+        let name = "mesos.internal.ReregisterFrameworkMessage"
+        XCTAssertFalse(NativeSchedulerMessages.takesOver(name: name, body: try reregister.serializedData(partial: true)))
+        reregister.failover = true
+        XCTAssertTrue(NativeSchedulerMessages.takesOver(name: name, body: try reregister.serializedData(partial: true)))
+
+        XCTAssertFalse(NativeSchedulerMessages.takesOver(name: "mesos.internal.KillTaskMessage", body: Data([0xff])))
     }
 
     func testOtherV0CallsAreV1Calls() throws {

@@ -117,13 +117,24 @@ class NativeScheduler:
     def send_call(self, call) -> requests.Response:
         return self.send("mesos.scheduler.Call", call)
 
-    def register(self, framework_id: str | None = None, timeout: float = 20):
-        call = self.call("SUBSCRIBE")
+    def subscribe(self, framework_id: str | None = None, force: bool = False) -> requests.Response:
+        """SUBSCRIBE as a driver sends it. With a framework ID it is v0's shape, whose `force`
+        (field 2 of Subscribe) a driver sets when it takes the framework over."""
+        if not framework_id:
+            call = self.call("SUBSCRIBE")
+            call.subscribe.framework_info.CopyFrom(self.info)
+            return self.send_call(call)
+        call = self.msg.V0SchedulerCallHead(type=self.pb.scheduler.Call.Type.Value("SUBSCRIBE"))
+        call.framework_id.value = framework_id
         call.subscribe.framework_info.CopyFrom(self.info)
-        if framework_id:
-            call.framework_id.value = framework_id
-            call.subscribe.framework_info.id.value = framework_id
-        r = self.send_call(call)
+        call.subscribe.framework_info.id.value = framework_id
+        call.subscribe.force = force
+        return self.send("mesos.scheduler.Call", call)
+
+    def register(self, framework_id: str | None = None, timeout: float = 20):
+        """Registers, or with a framework ID takes that framework over (`force`), as a driver
+        given an ID does."""
+        r = self.subscribe(framework_id, force=bool(framework_id))
         assert r.status_code == 202, (r.status_code, r.text)
         # A driver that takes over a framework from elsewhere is told FrameworkRegisteredMessage,
         # as Mesos tells it (MESOS-786); only one that comes back from the same pid is re-registered.

@@ -129,6 +129,22 @@ def test_native_failover_keeps_the_framework(cluster):
         second.send_call(kill)
         killed = second.wait_acknowledging("kept", "TASK_KILLED")
         assert killed.pid == agent_pid, (killed.pid, agent_pid)
+
+        # A driver that did not take the framework over (no `force`: one cut off by a partition,
+        # coming back) is refused while another driver has it; the framework's driver may come
+        # back without `force` and is re-registered.
+        stale = NativeScheduler(cluster.master_addr, process_id="scheduler(3)")
+        try:
+            assert stale.subscribe(first.framework_id, force=False).status_code == 202
+            error = stale.wait("FrameworkErrorMessage")
+            assert error.message == "Framework failed over"
+        finally:
+            stale.close()
+        assert framework_state(cluster, first.framework_id)["connected"]
+        assert not any(n == "FrameworkErrorMessage" for n, _ in second.received)
+        assert second.subscribe(first.framework_id, force=False).status_code == 202
+        again = second.wait("FrameworkReregisteredMessage")
+        assert again.framework_id.value == first.framework_id
     finally:
         second.close()
 
