@@ -41,6 +41,23 @@ def protos() -> types.SimpleNamespace:
     return _generated
 
 
+def accept_on_executor(pb, call, offer, task_id: str, executor_id: str, executor_name: str, command: str):
+    """Fills an ACCEPT call (v1 scheduler Call, whichever edge sends it) with a LAUNCH of one task
+    (0.1 cpus, 32 MB) on a custom executor (0.1 cpus, 64 MB) that `command` starts."""
+    call.accept.offer_ids.add().value = offer.id.value
+    operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
+    task = operation.launch.task_infos.add(name=task_id)
+    task.task_id.value = task_id
+    task.agent_id.value = offer.agent_id.value
+    task.executor.executor_id.value = executor_id
+    task.executor.name = executor_name
+    task.executor.command.value = command
+    for resources, cpus, mem in ((task.resources, 0.1, 32), (task.executor.resources, 0.1, 64)):
+        for name, value in (("cpus", cpus), ("mem", mem)):
+            resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR")).scalar.value = value
+    return call
+
+
 def read_records(response: requests.Response):
     """Yields each RecordIO payload of a streaming response, as bytes."""
     buf = b""

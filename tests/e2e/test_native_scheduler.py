@@ -10,6 +10,7 @@ from pathlib import Path
 import requests
 
 from native_client import NativeScheduler
+from protobuf_client import accept_on_executor
 
 EXECUTOR = Path(__file__).with_name("native_executor.py")
 
@@ -202,21 +203,9 @@ def test_calls_before_registering_and_garbage(cluster):
 
 def launch_on_native_executor(fw, task_id: str):
     """ACCEPTs a fresh offer with a task for native_executor.py; the offer and its agent's pid."""
-    pb = fw.pb
     offer, pid = fw.take_offer()
-    call = fw.call("ACCEPT")
-    call.accept.offer_ids.add().value = offer.id.value
-    operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
-    task = operation.launch.task_infos.add(name=task_id)
-    task.task_id.value = task_id
-    task.agent_id.value = offer.agent_id.value
-    task.executor.executor_id.value = "native-executor"
-    task.executor.name = "native executor"
-    task.executor.command.value = f"{sys.executable} {EXECUTOR}"
-    for resources, cpus, mem in ((task.resources, 0.1, 32), (task.executor.resources, 0.1, 64)):
-        for name, value in (("cpus", cpus), ("mem", mem)):
-            r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
-            r.scalar.value = value
+    call = accept_on_executor(fw.pb, fw.call("ACCEPT"), offer, task_id, "native-executor", "native executor",
+                              f"{sys.executable} {EXECUTOR}")
     assert fw.send_call(call).status_code == 202
     return offer, pid
 

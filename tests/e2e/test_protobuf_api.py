@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from protobuf_client import PROTOBUF, ProtobufScheduler, read_records
+from protobuf_client import PROTOBUF, ProtobufScheduler, accept_on_executor, read_records
 
 EXECUTOR = Path(__file__).with_name("protobuf_executor.py")
 
@@ -108,20 +108,8 @@ def test_protobuf_executor_runs_tasks_and_exchanges_messages(cluster):
     try:
         def launch(task_id: str):
             offer = fw.take_offer()
-            call = fw.new_call("ACCEPT")
-            call.accept.offer_ids.add().value = offer.id.value
-            operation = call.accept.operations.add(type=pb.mesos.Offer.Operation.Type.Value("LAUNCH"))
-            task = operation.launch.task_infos.add(name=task_id)
-            task.task_id.value = task_id
-            task.agent_id.value = offer.agent_id.value
-            executor = task.executor
-            executor.executor_id.value = "pb-executor"
-            executor.name = "protobuf executor"
-            executor.command.value = f"{sys.executable} {EXECUTOR}"
-            for resources, cpus, mem in ((task.resources, 0.1, 32), (executor.resources, 0.1, 64)):
-                for name, value in (("cpus", cpus), ("mem", mem)):
-                    r = resources.add(name=name, type=pb.mesos.Value.Type.Value("SCALAR"))
-                    r.scalar.value = value
+            call = accept_on_executor(pb, fw.new_call("ACCEPT"), offer, task_id, "pb-executor", "protobuf executor",
+                                      f"{sys.executable} {EXECUTOR}")
             assert fw.post(call).status_code == 202
             return offer.agent_id.value
 
