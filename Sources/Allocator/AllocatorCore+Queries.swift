@@ -4,12 +4,18 @@ import MesosAPI
 extension AllocatorCore {
     public func available(on agent: AgentID) -> Resources { agentState(agent)?.available ?? Resources() }
     public func total(of agent: AgentID) -> Resources { agentState(agent)?.total ?? Resources() }
-    /// What is offered or in use on the agent. Read in place: a large state asks it of every
-    /// agent, and copying an agent's whole record (its holdings and filters) cost more than the
-    /// subtraction.
     /// Where the agent is kept, for `holdingInputs(slot:agent:)`: a reader of every agent on
-    /// every document looks each up once, not once per read.
+    /// every document looks each up once, not once per read. An agent keeps its slot while it
+    /// is registered; a slot may be reused after its agent is removed.
     public func slot(of agent: AgentID) -> Int? { agentIndex[agent] }
+
+    /// One more than the highest slot `slot(of:)` may give: readers may index arrays by slot.
+    public var slotCount: Int { agents.count }
+
+    /// Whether `slot` keeps `agent` (a slot kept by a reader may since hold another agent).
+    public func holds(_ agent: AgentID, at slot: Int) -> Bool {
+        slot >= 0 && slot < agents.count && agents[slot]?.id == agent
+    }
 
     /// What `held(on:)` is computed from, at a slot `slot(of:)` gave, while it still holds the
     /// agent: a reader that kept the answer for the same pair knows it has not changed.
@@ -20,6 +26,9 @@ extension AllocatorCore {
         return (total, available)
     }
 
+    /// What is offered or in use on the agent. Read in place: a large state asks it of every
+    /// agent, and copying an agent's whole record (its holdings and filters) cost more than the
+    /// subtraction.
     public func held(on agent: AgentID) -> Resources {
         guard let slot = agentIndex[agent], let total = agents[slot]?.total, let available = agents[slot]?.available
         else { return Resources() }

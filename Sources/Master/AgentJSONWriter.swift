@@ -25,16 +25,16 @@ extension StateView {
         // cost more than writing the agents that changed.
         let (allocator, memo) = (allocator, legacyMemo)  // not the whole view, per agent
         return .stream(size: agents.count * 900) { out in
-            let offered = offeredByAgent()
-            let none = Resources()
+            let totals = offerTotals
             cache.agents.withLock { section in
                 section.follow(agents, revision: agentsRevision, allocator: allocator) { agentParts($0) }
                 memo.activeAgents = section.activeCount
                 out.append(UInt8(ascii: "["))
                 for index in section.slots.indices {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    let bytes = section.bytes(at: index, allocator: allocator,
-                                              offered: offered[section.slots[index].id] ?? none) { used, onOffer in
+                    let onOffer = offered(on: section.slots[index].id, slot: section.slots[index].allocatorSlot,
+                                          totals: totals)
+                    let bytes = section.bytes(at: index, allocator: allocator, offered: onOffer) { used, onOffer in
                         var usage: [UInt8] = []
                         Self.writeUsage(used: used, offered: onOffer, memo: memo, into: &usage)
                         return usage

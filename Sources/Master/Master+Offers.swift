@@ -19,8 +19,8 @@ extension Master {
             }
             let offer = makeOffer(allocation, agent: agent)
             offers[offer.id] = OfferEntry(offer: offer, frameworkID: allocation.frameworkID,
-                                          agentID: allocation.agentID, role: allocation.role,
-                                          resources: allocation.resources, created: now)
+                                          agentID: allocation.agentID, agentSlot: allocator.slot(of: allocation.agentID),
+                                          role: allocation.role, resources: allocation.resources, created: now)
             frameworks[allocation.frameworkID]?.offers.insert(offer.id)
             batches[allocation.frameworkID, default: []].append(offer)
         }

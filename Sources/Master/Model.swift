@@ -131,15 +131,20 @@ final class OfferEntry: Sendable {
     let offer: Offer
     let frameworkID: FrameworkID
     let agentID: AgentID
+    /// Where the allocator kept the agent when the offer was made: a document sums offers by
+    /// agent into an array by slot instead of hashing every offer's agent ID.
+    let agentSlot: Int?
     let role: String
     let resources: Resources
     let created: Double
     private let json = Mutex<[UInt8]?>(nil)
 
-    init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, role: String, resources: Resources, created: Double) {
+    init(offer: Offer, frameworkID: FrameworkID, agentID: AgentID, agentSlot: Int?, role: String, resources: Resources,
+         created: Double) {
         self.offer = offer
         self.frameworkID = frameworkID
         self.agentID = agentID
+        self.agentSlot = agentSlot
         self.role = role
         self.resources = resources
         self.created = created

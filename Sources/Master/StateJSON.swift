@@ -63,17 +63,34 @@ extension StateView {
     /// tasks and executors, as Mesos counts it) less what is offered: one subtraction per agent,
     /// not one addition per task.
     func agentUsage() -> (used: [AgentID: Resources], offered: [AgentID: Resources]) {
-        let offered = offeredByAgent()
+        let totals = offerTotals
         var used: [AgentID: Resources] = [:]
+        var offered: [AgentID: Resources] = [:]
         used.reserveCapacity(agents.count)
         for id in agents.keys {
             let held = allocator.held(on: id)
-            used[id] = offered[id].map { held - $0 } ?? held
+            let onOffer = self.offered(on: id, slot: nil, totals: totals)
+            if onOffer.isEmpty {
+                used[id] = held
+            } else {
+                used[id] = held - onOffer
+                offered[id] = onOffer
+            }
         }
         return (used, offered)
     }
 
-    func offeredByAgent() -> [AgentID: Resources] { offerTotals.byAgent }
+    /// What is on offer on the agent; `slot` is where the caller last saw the allocator keep it
+    /// (checked, and looked up again if it no longer does).
+    func offered(on agent: AgentID, slot: Int?, totals: OfferTotals) -> Resources {
+        var sum = Resources()
+        if let slot = slot.flatMap({ allocator.holds(agent, at: $0) ? $0 : nil }) ?? allocator.slot(of: agent),
+           slot < totals.bySlot.count {
+            sum = totals.bySlot[slot]
+        }
+        if !totals.unslotted.isEmpty, let more = totals.unslotted[agent] { sum += more }
+        return sum
+    }
 
     /// What is on offer, by agent and by framework, and each framework's offers as JSON: one
     /// pass over the offers, once per view. An offer never changes, so its JSON is written by
@@ -81,14 +98,18 @@ extension StateView {
     var offerTotals: OfferTotals {
         if let known = legacyMemo.offerTotals { return known }
         var totals = OfferTotals()
-        totals.byAgent.reserveCapacity(offers.count)
+        totals.bySlot = Array(repeating: Resources(), count: allocator.slotCount)
         let memo = legacyMemo
         for (id, offer) in offers {
-            // Most agents have one offer at a time: its resources are the sum, kept as they are.
-            if let index = totals.byAgent.index(forKey: offer.agentID) {
-                totals.byAgent.values[index] += offer.resources
+            if let slot = offer.agentSlot, allocator.holds(offer.agentID, at: slot) {
+                // Most agents have one offer at a time: its resources are the sum, kept as they are.
+                if totals.bySlot[slot].isEmpty {
+                    totals.bySlot[slot] = offer.resources
+                } else {
+                    totals.bySlot[slot] += offer.resources
+                }
             } else {
-                totals.byAgent[offer.agentID] = offer.resources
+                totals.unslotted[offer.agentID, default: Resources()] += offer.resources
             }
             totals.byFramework[offer.frameworkID, default: Resources()] += offer.resources
             let bytes = offer.legacyJSON { Self.offerBytes(id, offer, memo: memo) }

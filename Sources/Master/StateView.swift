@@ -61,8 +61,12 @@ final class LegacyMemo: @unchecked Sendable {
 }
 
 /// Resources on offer, summed by agent and by framework, and each framework's offers' JSON.
+/// By agent means by the allocator's slot of the agent (`StateView.offered(on:slot:)` reads it).
 struct OfferTotals {
-    var byAgent: [AgentID: Resources] = [:]
+    var bySlot: [Resources] = []
+    /// Offers whose slot no longer keeps their agent: not expected (an agent's offers go with
+    /// it), but counted all the same.
+    var unslotted: [AgentID: Resources] = [:]
     var byFramework: [FrameworkID: Resources] = [:]
     var listed: [FrameworkID: [[UInt8]]] = [:]
 }

@@ -45,6 +45,35 @@ extension MasterCoreTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(changed.utf8)) as? [String: Any]
         XCTAssertEqual((parsed?["slaves"] as? [Any])?.count, 2)
     }
+
+    /// Offers are summed by the allocator's slot of their agent. A reader's slot that no longer
+    /// keeps the agent is looked up again, and offers counted outside the slots still count.
+    func testOfferedResourcesAreSummedByTheAgentsSlot() async throws {
+        let offers = try await offers()
+        XCTAssertEqual(Set(offers.map(\.agentId)).count, 2)
+        let view = await master.stateView()
+        let totals = view.offerTotals
+        XCTAssertEqual(totals.bySlot.count, view.allocator.slotCount)
+        XCTAssertTrue(totals.unslotted.isEmpty)
+        for (offer, other) in zip(offers, offers.reversed()) {
+            let agent = offer.agentId
+            let expected = try XCTUnwrap(view.offers[offer.id]).resources
+            XCTAssertFalse(expected.isEmpty)
+            let slot = try XCTUnwrap(view.allocator.slot(of: agent))
+            let stale = try XCTUnwrap(view.allocator.slot(of: other.agentId))
+            XCTAssertTrue(view.allocator.holds(agent, at: slot))
+            XCTAssertFalse(view.allocator.holds(agent, at: stale))
+            XCTAssertFalse(view.allocator.holds(agent, at: view.allocator.slotCount))
+            XCTAssertEqual(view.offered(on: agent, slot: slot, totals: totals), expected)
+            XCTAssertEqual(view.offered(on: agent, slot: stale, totals: totals), expected)
+            XCTAssertEqual(view.offered(on: agent, slot: nil, totals: totals), expected)
+        }
+        var odd = totals
+        let first = try XCTUnwrap(view.offers[offers[0].id]).resources
+        odd.unslotted[offers[0].agentId] = first
+        XCTAssertEqual(view.offered(on: offers[0].agentId, slot: nil, totals: odd), first + first)
+        XCTAssertEqual(view.offered(on: AgentID("nowhere"), slot: 0, totals: odd), Resources())
+    }
 }
 
 final class EventStreamTests: XCTestCase {
