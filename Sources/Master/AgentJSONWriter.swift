@@ -32,9 +32,9 @@ extension StateView {
                 out.append(UInt8(ascii: "["))
                 for index in section.slots.indices {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    let onOffer = offered(on: section.slots[index].id, slot: section.slots[index].allocatorSlot,
-                                          totals: totals)
-                    let bytes = section.bytes(at: index, allocator: allocator, offered: onOffer) { used, onOffer in
+                    let bytes = section.bytes(at: index, allocator: allocator) { agent, slot in
+                        offered(on: agent, keptAt: slot, totals: totals)
+                    } usage: { used, onOffer in
                         var usage: [UInt8] = []
                         Self.writeUsage(used: used, offered: onOffer, memo: memo, into: &usage)
                         return usage

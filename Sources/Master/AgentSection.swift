@@ -50,15 +50,17 @@ struct AgentSection {
     }
 
     /// The agent's bytes at `index`, written again when what it holds (`total` less `available`
-    /// on the allocator) or has on offer changed since.
-    mutating func bytes(at index: Int, allocator: AllocatorCore, offered: Resources,
+    /// on the allocator) or has on offer changed since. `offered` is asked with the agent's
+    /// slot once it is checked (nil when the allocator keeps no such agent).
+    mutating func bytes(at index: Int, allocator: AllocatorCore, offered: (_ agent: AgentID, _ slot: Int?) -> Resources,
                         usage: (_ used: Resources, _ offered: Resources) -> [UInt8]) -> [UInt8] {
         let id = slots[index].id
         var holding = slots[index].allocatorSlot.flatMap { allocator.holdingInputs(slot: $0, agent: id) }
-        if holding == nil, let slot = allocator.slot(of: id) {
-            slots[index].allocatorSlot = slot
-            holding = allocator.holdingInputs(slot: slot, agent: id)
+        if holding == nil {
+            slots[index].allocatorSlot = allocator.slot(of: id)
+            holding = slots[index].allocatorSlot.flatMap { allocator.holdingInputs(slot: $0, agent: id) }
         }
+        let offered = offered(id, holding == nil ? nil : slots[index].allocatorSlot)
         let total = holding?.total ?? Resources()
         let available = holding?.available ?? Resources()
         if !slots[index].bytes.isEmpty, slots[index].inputs.total == total, slots[index].inputs.available == available,

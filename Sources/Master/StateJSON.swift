@@ -68,8 +68,10 @@ extension StateView {
         var offered: [AgentID: Resources] = [:]
         used.reserveCapacity(agents.count)
         for id in agents.keys {
-            let held = allocator.held(on: id)
-            let onOffer = self.offered(on: id, slot: nil, totals: totals)
+            let slot = allocator.slot(of: id)
+            let holding = slot.flatMap { allocator.holdingInputs(slot: $0, agent: id) }
+            let held = holding.map { $0.total - $0.available } ?? Resources()
+            let onOffer = self.offered(on: id, keptAt: slot, totals: totals)
             if onOffer.isEmpty {
                 used[id] = held
             } else {
@@ -83,11 +85,14 @@ extension StateView {
     /// What is on offer on the agent; `slot` is where the caller last saw the allocator keep it
     /// (checked, and looked up again if it no longer does).
     func offered(on agent: AgentID, slot: Int?, totals: OfferTotals) -> Resources {
+        let kept = slot.flatMap { allocator.holds(agent, at: $0) ? $0 : nil } ?? allocator.slot(of: agent)
+        return offered(on: agent, keptAt: kept, totals: totals)
+    }
+
+    /// The same, for a caller that knows the slot keeps the agent (nil: the allocator has none).
+    func offered(on agent: AgentID, keptAt slot: Int?, totals: OfferTotals) -> Resources {
         var sum = Resources()
-        if let slot = slot.flatMap({ allocator.holds(agent, at: $0) ? $0 : nil }) ?? allocator.slot(of: agent),
-           slot < totals.bySlot.count {
-            sum = totals.bySlot[slot]
-        }
+        if let slot, slot < totals.bySlot.count { sum = totals.bySlot[slot] }
         if !totals.unslotted.isEmpty, let more = totals.unslotted[agent] { sum += more }
         return sum
     }
